@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SuggestionsConfig(AppConfig):
+    name = "guidance.suggestions"
+    label = "suggestions"
+    verbose_name = "Suggestions"
