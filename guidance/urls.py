@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from movies import views as movie_views
+
+admin.site.site_header = "Family Screen Guide: editors and moderators"
+admin.site.site_title = "Family Screen Guide admin"
+admin.site.index_title = "Work queues and catalog"
+
+urlpatterns = [
+    path("", movie_views.HomeView.as_view(), name="home"),
+    path("movies/", include("movies.urls")),
+    path("lists/<slug:slug>/", movie_views.EditorialListView.as_view(), name="editorial-list"),
+    path("ratings/", include("guidance.ratings.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
