@@ -1,0 +1,133 @@
+"""
+The browser suite: Python Playwright driving Debian's Chromium against a live server.
+
+Without Chromium the suite skips and says so; with E2E_REQUIRED=1 (CI) a missing
+browser is a failure instead. On failure a screenshot and the page's HTML are saved to
+test-artifacts/ (ignored by git).
+"""
+
+import os
+import re
+import shutil
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# for set-up are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def chromium_available():
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e_items = [item for item in items if "tests/e2e/" in str(item.fspath)]
+    for item in e2e_items:
+        item.add_marker(pytest.mark.e2e)
+    if e2e_items and not chromium_available():
+        if os.environ.get("E2E_REQUIRED") == "1":
+            raise pytest.UsageError(
+                f"E2E_REQUIRED=1 but Chromium is not installed at {CHROMIUM}: "
+                "install it with `apt-get install -y chromium`."
+            )
+        reason = (
+            f"browser suite skipped: Chromium not found at {CHROMIUM} "
+            "(apt-get install -y chromium to run it)"
+        )
+        for item in e2e_items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "browser suite skipped" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTE: the browser suite was SKIPPED ({len(skipped)} tests): Chromium is not "
+            "installed. Install it with `apt-get install -y chromium` to run it.",
+            yellow=True,
+            bold=True,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            args=CHROMIUM_FLAGS,
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _new_page(browser, request, viewport):
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.html").write_text(page.content())
+    context.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A desktop-sized page."""
+    yield from _new_page(browser, request, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser, request):
+    """A phone-sized page."""
+    yield from _new_page(browser, request, PHONE)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo catalog, loaded as `make run` loads it."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    # A live-server test flushes the database afterwards, taking the categories that a
+    # data migration seeded with it; seed them again (it is idempotent) before loading.
+    import_module("guidance.ratings.migrations.0002_seed_categories").seed(apps, None)
+    call_command("load_demo", verbosity=0)
+
+
+def save_screenshot(page, name):
+    """Keep a screenshot of a journey's last step in test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,137 @@
+"""Small factories: build valid objects with as few arguments as a test needs."""
+
+import io
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from guidance.ratings.models import ContentCategory, ContentGrade, ExpertReview
+from movies.models import (
+    Credit,
+    EditorialList,
+    EditorialListItem,
+    Offer,
+    Person,
+    Photo,
+    StreamingService,
+    Studio,
+    Tag,
+    Title,
+    Video,
+)
+
+_seq = itertools.count(1)
+
+
+def seq():
+    return next(_seq)
+
+
+def make_user(**fields):
+    n = seq()
+    fields.setdefault("email", f"user{n}@example.com")
+    fields.setdefault("display_name", f"User {n}")
+    password = fields.pop("password", "a-long-test-password")
+    return get_user_model().objects.create_user(password=password, **fields)
+
+
+def make_staff(groups=(), **fields):
+    from django.contrib.auth.models import Group
+
+    user = make_user(is_staff=True, role="staff", **fields)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+def make_tag(kind=Tag.Kind.GENRE, name=None):
+    name = name or f"Tag {seq()}"
+    tag, _ = Tag.objects.get_or_create(
+        kind=kind, name=name, defaults={"slug": name.lower().replace(" ", "-")}
+    )
+    return tag
+
+
+def make_title(**fields):
+    n = seq()
+    fields.setdefault("name", f"Film {n}")
+    fields.setdefault("year", 2000 + n % 25)
+    return Title.objects.create(**fields)
+
+
+def make_review(title=None, *, grades=None, **fields):
+    """An expert review, published unless told otherwise, with a full grid."""
+    title = title or make_title()
+    fields.setdefault("reviewer", make_staff(groups=["Reviewers"]))
+    fields.setdefault("status", ExpertReview.Status.PUBLISHED)
+    fields.setdefault("age_rating", 10)
+    fields.setdefault("stars", 4)
+    fields.setdefault("summary", f"A summary of {title.name}.")
+    fields.setdefault("parents_need_to_know", "Parents need to know this.")
+    fields.setdefault("story", "The story.")
+    fields.setdefault("is_it_any_good", "It is good.")
+    fields.setdefault("talk_to_your_kids", "First question?\nSecond question?")
+    review = ExpertReview.objects.create(title=title, **fields)
+    grades = grades or {}
+    for category in ContentCategory.objects.all():
+        ContentGrade.objects.create(
+            review=review,
+            category=category,
+            level=grades.get(category.slug, 1),
+            note=f"Note on {category.name}.",
+        )
+    return review
+
+
+def make_person(name=None):
+    n = seq()
+    return Person.objects.create(name=name or f"Person {n}", slug=f"person-{n}")
+
+
+def make_credit(title, role=Credit.Role.ACTOR, **fields):
+    fields.setdefault("person", make_person())
+    return Credit.objects.create(title=title, role=role, **fields)
+
+
+def make_service(name=None):
+    n = seq()
+    return StreamingService.objects.create(name=name or f"Service {n}", slug=f"service-{n}")
+
+
+def make_offer(title, **fields):
+    fields.setdefault("service", make_service())
+    fields.setdefault("kind", Offer.Kind.SUBSCRIPTION)
+    return Offer.objects.create(title=title, **fields)
+
+
+def image_upload(name="picture.jpg", size=(40, 30), fmt="JPEG"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def make_photo(title, **fields):
+    fields.setdefault("image", image_upload())
+    return Photo.objects.create(title=title, **fields)
+
+
+def make_video(title, **fields):
+    fields.setdefault("name", "Trailer")
+    fields.setdefault("url", f"https://video.example.com/{seq()}")
+    return Video.objects.create(title=title, **fields)
+
+
+def make_studio(name=None):
+    n = seq()
+    return Studio.objects.create(name=name or f"Studio {n}", slug=f"studio-{n}")
+
+
+def make_list(titles=(), **fields):
+    n = seq()
+    fields.setdefault("name", f"List {n}")
+    fields.setdefault("slug", f"list-{n}")
+    editorial_list = EditorialList.objects.create(**fields)
+    for order, title in enumerate(titles):
+        EditorialListItem.objects.create(editorial_list=editorial_list, title=title, order=order)
+    return editorial_list
