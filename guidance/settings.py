@@ -179,6 +179,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SITE_NAME = "Family Screen Guide"
 
+# Posting limits per user and per IP, counted in the shared cache (guidance/ratelimits.py).
+# "10/h" is ten an hour; "5/10m" five per ten minutes.
+RATE_LIMITS = {
+    "signup": "10/h",
+    "password-reset": "5/h",
+    "review": "20/h",
+    "helpful": "120/h",
+    "report": "30/h",
+    "suggestion": "20/h",
+    "newsletter": "10/h",
+}
+# How many proxies in front of the app add to X-Forwarded-For (0: trust REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
