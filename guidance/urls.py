@@ -11,9 +11,16 @@ admin.site.index_title = "Work queues and catalog"
 
 urlpatterns = [
     path("", movie_views.HomeView.as_view(), name="home"),
+    # The guidance apps' routes under /movies/<slug>/ (reviews, suggestions, history)
+    # and /reviews/<id>/ come before the catalog's so that each app owns its URLs.
+    path("", include("guidance.reviews.urls")),
+    path("", include("guidance.moderation.urls")),
+    path("", include("guidance.suggestions.urls")),
     path("movies/", include("movies.urls")),
     path("lists/<slug:slug>/", movie_views.EditorialListView.as_view(), name="editorial-list"),
     path("ratings/", include("guidance.ratings.urls")),
+    path("accounts/", include("guidance.accounts.urls")),
+    path("newsletter/", include("guidance.newsletter.urls")),
     path("admin/", admin.site.urls),
 ]
 
