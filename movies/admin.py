@@ -64,13 +64,12 @@ class TitleAdminForm(forms.ModelForm):
         )
         for field_name, kind in TAG_FIELDS.items():
             field = self.fields[field_name]
-            field.queryset = Tag.objects.filter(kind=kind)
             label = field.label or field_name.replace("_", " ")
+            # The widget first: setting the queryset afterwards gives the widget its choices.
             field.widget = FilteredSelectMultiple(label, is_stacked=False)
+            field.queryset = Tag.objects.filter(kind=kind)
             if self.instance.pk:
-                field.initial = [
-                    pk for pk in field.queryset.values_list("pk", flat=True) if pk in current
-                ]
+                self.initial[field_name] = [tag.pk for tag in field.queryset if tag.pk in current]
 
     def selected_tags(self):
         return [tag for name in TAG_FIELDS for tag in self.cleaned_data.get(name, [])]
@@ -99,7 +98,7 @@ class PhotoInline(admin.TabularInline):
     @admin.display(description="Preview")
     def preview(self, photo):
         if photo.thumbnail:
-            return format_html('<img src="{}" alt="" style="max-height:60px">', photo.thumbnail.url)
+            return format_html('<img src="{}" alt="" height="60">', photo.thumbnail.url)
         return "-"
 
 

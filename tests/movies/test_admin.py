@@ -92,3 +92,17 @@ def test_new_expert_review_form_prefills_one_grade_per_category(client):
     client.force_login(f.make_staff(groups=["Editors"]))
     html = client.get(reverse("admin:ratings_expertreview_add")).content.decode()
     assert f'name="grades-TOTAL_FORMS" value="{ContentCategory.objects.count()}"' in html
+
+
+def test_title_change_form_shows_current_tags_selected(client):
+    """The change form offers each kind's tags and pre-selects the title's own."""
+    title = f.make_title()
+    thriller = f.make_tag(Tag.Kind.GENRE, "Thriller")
+    comedy = f.make_tag(Tag.Kind.GENRE, "Comedy")
+    courage = f.make_tag(Tag.Kind.STRENGTH, "Courage")
+    title.tags.add(thriller, courage)
+    client.force_login(f.make_staff(groups=["Editors"]))
+    html = client.get(reverse("admin:movies_title_change", args=[title.pk])).content.decode()
+    assert f'<option value="{thriller.pk}" selected>Thriller' in html
+    assert f'<option value="{comedy.pk}">Comedy' in html
+    assert f'<option value="{courage.pk}" selected>Courage' in html
