@@ -206,6 +206,7 @@ if not DEBUG:
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "guidance.errors.csrf_failure"
 
 # Content-Security-Policy: everything from our own origin, no inline scripts or styles.
 # JSON-LD blocks are data, not scripts, and are allowed. Bootstrap's CSS uses data: SVGs.
