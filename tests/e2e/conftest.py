@@ -90,17 +90,27 @@ def pytest_runtest_makereport(item, call):
 
 
 def _new_page(browser, request, viewport):
-    context = browser.new_context(viewport=viewport)
+    # Reduced motion turns off Bootstrap's smooth scrolling and transitions, so a step
+    # sees the page as it settles rather than halfway through an animation.
+    context = browser.new_context(viewport=viewport, reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        save_failure_artifacts(page, request.node.nodeid)
+    context.close()
+
+
+def save_failure_artifacts(page, nodeid):
+    """Save the screenshot and HTML of the page a test failed on, named after the test."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", nodeid)
+    try:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.html").write_text(page.content())
-    context.close()
+    except Exception as error:  # a crashed page must not hide the test's own failure
+        (ARTIFACTS / f"{name}.error.txt").write_text(f"Could not save the page: {error}\n")
 
 
 @pytest.fixture
@@ -131,3 +141,21 @@ def save_screenshot(page, name):
     """Keep a screenshot of a journey's last step in test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, live_server, user):
+    """
+    Give the page's browser a signed-in session for `user`.
+
+    For tests whose subject is a page seen signed in, not the sign-in form itself (the
+    accounts journey signs in by typing).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
+    )

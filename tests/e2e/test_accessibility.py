@@ -1,0 +1,83 @@
+"""
+axe-core on every public page and form, signed out and signed in, at desktop and phone
+widths: zero violations of the WCAG 2.1 A and AA rules.
+
+To cover a new page, add it to PUBLIC_PAGES in tests/e2e/pages.py.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import sign_in
+from tests.e2e.pages import PUBLIC_PAGES
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": WCAG_21_A_AA},
+    "resultTypes": ["violations"],
+}
+
+
+def axe_violations(page):
+    """Run axe on the page and return its violations (a list of axe's result dicts)."""
+    return Axe().run(page, options=AXE_OPTIONS).response["violations"]
+
+
+def describe(violations, where):
+    """Describe violations as lines a person can act on: rule, help, impact and nodes."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"[{where}] {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {node['html'][:160]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return lines
+
+
+@pytest.mark.parametrize("width", ["page", "phone_page"])
+@pytest.mark.parametrize("audited", PUBLIC_PAGES, ids=str)
+def test_page_has_no_axe_violations(request, live_server, demo, audited, width):
+    """The page passes axe's WCAG 2.1 A and AA rules, signed out and signed in."""
+    page = request.getfixturevalue(width)
+    problems = []
+    visits = ["signed in"] if audited.signed_in_only else ["signed out", "signed in"]
+    for visit in visits:
+        if visit == "signed in":
+            sign_in(page, live_server, make_user(display_name="Axe Parent"))
+        response = page.goto(live_server.url + audited.path)
+        assert response.status == audited.status, f"{audited.path} {visit}: {response.status}"
+        if visit == "signed in":
+            assert page.url.startswith(live_server.url + audited.path.split("?")[0]), page.url
+        problems += describe(axe_violations(page), f"{audited.path}, {visit}, {width}")
+    assert not problems, "axe found accessibility violations:\n" + "\n".join(problems)
+
+
+def test_content_grid_reads_without_colour_or_sight(page, live_server, demo):
+    """Each grid row says its level in words and numbers; the dots are hidden from readers."""
+    page.goto(live_server.url + "/movies/run-2020/")
+    row = page.locator("#grid-violence-scariness")
+    snapshot = row.aria_snapshot()
+    assert "Violence & Scariness" in snapshot
+    assert "4 out of 5" in snapshot and "A lot" in snapshot
+    dots = row.locator(".level-dots")
+    assert dots.get_attribute("aria-hidden") == "true"
+    word = row.locator(".level-word")
+    assert word.is_visible() and word.inner_text() == "A lot"
+
+
+def test_axe_reports_a_broken_page(page):
+    """The audit finds a missing alt text and an unlabelled field (so a pass means something)."""
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Broken</title></head><body><main>'
+        '<h1>Broken</h1><img src="poster.png"><input type="text" name="q"></main></body></html>'
+    )
+    found = {violation["id"] for violation in axe_violations(page)}
+    assert {"image-alt", "label"} <= found
