@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -129,6 +130,13 @@ class Title(models.Model):
         default=timezone.now,
         help_text="Moves when what the title page shows changes.",
     )
+    # What the search box looks at, normalised (lowercase, no accents or punctuation) and
+    # rewritten by movies.search after any change to the title, its credits, a person or
+    # its studio; `search_vector` is their weighted PostgreSQL document (NULL on SQLite).
+    search_name = models.CharField(max_length=255, blank=True, editable=False)
+    search_people = models.TextField(blank=True, editable=False)
+    search_studio = models.CharField(max_length=200, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = TitleQuerySet.as_manager()
 
@@ -141,6 +149,12 @@ class Title(models.Model):
             models.Index(fields=["-community_rating"], name="movies_title_comm_rating_idx"),
             models.Index(fields=["-community_review_count"], name="movies_title_comm_count_idx"),
             models.Index(fields=["name"], name="movies_title_name_idx"),
+            # Browse's default order (newest first) within the published titles.
+            models.Index(fields=["status", "-year", "name", "id"], name="movies_title_newest_idx"),
+            models.Index(fields=["status", "year", "name", "id"], name="movies_title_oldest_idx"),
+            # Search also has GIN indexes on PostgreSQL (the vector; trigrams on the three
+            # search copies), made by migration 0002 there alone and kept out of this list
+            # because SQLite cannot build them.
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,378 @@
+"""
+The search box: titles, cast, directors and studios, forgiving of case, accents and typos.
+
+Every title stores normalised copies (lowercase, accents and punctuation removed) of what
+the search box looks at: `search_name`, `search_people` (cast and directors, in billing
+order) and `search_studio`. `update_search_fields()` rewrites them after any change to a
+title, its credits, a person or a studio (the signal receivers below call it; the
+`update_search_index` command rebuilds everything after bulk imports).
+
+On PostgreSQL the copies feed a stored, weighted `search_vector` (name A, people B,
+studio C) with a GIN index, matched by a websearch query and ranked by `ts_rank`; typos
+are caught by pg_trgm similarity on the normalised copies, through trigram GIN indexes.
+On SQLite the same copies are scored word by word in Python (registered as the SQL
+function `fsg_search_score`): exact words, prefixes, then words one or two edits away.
+Both answer the same question the same way for typical searches, so one test suite runs
+on both.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+from itertools import islice
+
+from django.apps import apps
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
+from django.db.models import Case, F, FloatField, Func, Q, Value, When
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+# PostgreSQL's text search configuration: English stemming ("girls" finds "Girl").
+SEARCH_CONFIG = "english"
+# The fields that a search looks at, and how much a match in each counts.
+FIELD_WEIGHTS = {"search_name": 1.0, "search_people": 0.4, "search_studio": 0.2}
+# A title whose whole name is the query goes first ("run" finds Run before Running Man).
+EXACT_NAME_BONUS = 1.0
+MAX_QUERY_LENGTH = 200
+# Small words that a query may contain without every result having to contain them.
+STOP_WORDS = {"a", "an", "and", "in", "of", "on", "or", "the", "to"}
+CREDIT_ROLES_SEARCHED = ("director", "actor")
+
+_NOT_WORD = re.compile(r"[^\w]+")
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def strip_accents(text):
+    """Return `text` without accents: "Zoë Saldaña" becomes "Zoe Saldana"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def normalise(text):
+    """Return `text` lowercased, without accents or punctuation, spaces collapsed."""
+    words = _NOT_WORD.sub(" ", strip_accents(text or "").casefold().replace("_", " "))
+    return " ".join(words.split())
+
+
+def normalise_query(text):
+    """
+    Return a search query lowercased and without accents, keeping websearch syntax.
+
+    Quotes ("exact phrase") and a minus before a word (-scary) keep their meaning for
+    PostgreSQL's websearch parser; a hyphen inside a word ("spider-man") becomes a space,
+    as it did when the titles were normalised.
+    """
+    text = strip_accents(text or "").casefold()[:MAX_QUERY_LENGTH]
+    text = _INNER_HYPHEN.sub(" ", text)
+    text = re.sub(r'[^\w"\s-]+', " ", text).replace("_", " ")
+    return " ".join(text.split())
+
+
+def _batched(iterable, size):
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@lru_cache(maxsize=256)
+def query_terms(text):
+    """Split a query into (wanted words, excluded words), for the SQLite scorer."""
+    wanted, excluded = [], []
+    for raw in normalise_query(text).replace('"', " ").split():
+        word = normalise(raw)
+        if not word:
+            continue
+        if raw.startswith("-"):
+            excluded.extend(word.split())
+        else:
+            wanted.extend(word.split())
+    meaningful = [word for word in wanted if word not in STOP_WORDS]
+    return tuple(meaningful or wanted), tuple(excluded)
+
+
+# Indexing ---------------------------------------------------------------------------
+
+
+def search_vector_expression():
+    """The weighted document PostgreSQL searches, built from the normalised copies."""
+    return (
+        SearchVector("search_name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("search_people", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("search_studio", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def update_search_fields(title_ids=None, *, using=DEFAULT_DB_ALIAS, title_model=None):
+    """
+    Rewrite the search copies (and on PostgreSQL the search vector) of some titles.
+
+    `title_ids=None` means every title. `title_model` lets a migration pass its
+    historical model. Returns the number of titles updated.
+    """
+    Title = title_model or apps.get_model("movies", "Title")
+    Credit = Title._meta.get_field("credits").related_model
+    titles = Title._default_manager.using(using).order_by("pk")
+    if title_ids is not None:
+        title_ids = list(title_ids)
+        if not title_ids:
+            return 0
+        titles = titles.filter(pk__in=title_ids)
+    is_postgres = connections[using].vendor == "postgresql"
+    updated = 0
+    rows = titles.values_list("pk", "name", "studio__name").iterator(chunk_size=1000)
+    for batch in _batched(rows, 1000):
+        ids = [pk for pk, _, _ in batch]
+        people = defaultdict(list)
+        credits = (
+            Credit._default_manager.using(using)
+            .filter(title_id__in=ids, role__in=CREDIT_ROLES_SEARCHED)
+            .order_by("title_id", "role", "order", "pk")
+            .values_list("title_id", "person__name")
+        )
+        for title_id, person_name in credits:
+            people[title_id].append(person_name)
+        changed = [
+            Title(
+                pk=pk,
+                search_name=normalise(name),
+                search_people=normalise(" ".join(people[pk])),
+                search_studio=normalise(studio or ""),
+            )
+            for pk, name, studio in batch
+        ]
+        manager = Title._default_manager.using(using)
+        manager.bulk_update(changed, ["search_name", "search_people", "search_studio"])
+        if is_postgres:
+            manager.filter(pk__in=ids).update(search_vector=search_vector_expression())
+        updated += len(batch)
+    return updated
+
+
+# Searching --------------------------------------------------------------------------
+
+
+def _edit_distance_at_most(a, b, limit):
+    """True if `a` and `b` are at most `limit` edits apart (a swap of neighbours is one)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if (
+                previous2 is not None
+                and i > 1
+                and j > 1
+                and char_a == b[j - 2]
+                and a[i - 2] == char_b
+            ):
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit
+
+
+def _typo_allowance(word):
+    if len(word) >= 8:
+        return 2
+    if len(word) >= 4:
+        return 1
+    return 0
+
+
+def _word_match(term, words):
+    """How well one query word matches a field's words: 1 exact, .8 prefix, .5 typo."""
+    if term in words:
+        return 1.0
+    if len(term) >= 2 and any(word.startswith(term) for word in words):
+        return 0.8
+    allowance = _typo_allowance(term)
+    if allowance and any(_edit_distance_at_most(term, word, allowance) for word in words):
+        return 0.5
+    return 0.0
+
+
+def score_text_match(query, name, people, studio):
+    """
+    Score a title for a query (0 = no match) from its normalised search copies.
+
+    Every meaningful query word must match somewhere (as PostgreSQL's websearch query
+    requires); each counts by the best field it matches, weighted like the vector.
+    Excluded words (-word) must match nowhere.
+    """
+    wanted, excluded = query_terms(query or "")
+    if not wanted:
+        return 0.0
+    fields = [
+        (set((name or "").split()), FIELD_WEIGHTS["search_name"]),
+        (set((people or "").split()), FIELD_WEIGHTS["search_people"]),
+        (set((studio or "").split()), FIELD_WEIGHTS["search_studio"]),
+    ]
+    if any(term in words for term in excluded for words, _ in fields):
+        return 0.0
+    total = 0.0
+    for term in wanted:
+        best = max(weight * _word_match(term, words) for words, weight in fields)
+        if best == 0:
+            return 0.0
+        total += best
+    score = total / len(wanted)
+    if (name or "") == " ".join(wanted) or (name or "") == normalise(query):
+        score += EXACT_NAME_BONUS
+    return score
+
+
+def register_sqlite_functions(connection):
+    """Make `fsg_search_score(query, name, people, studio)` callable from SQLite's SQL."""
+    if connection.vendor == "sqlite" and connection.connection is not None:
+        connection.connection.create_function(
+            "fsg_search_score", 4, score_text_match, deterministic=True
+        )
+
+
+@receiver(connection_created, dispatch_uid="movies.search.sqlite_functions")
+def _on_connection_created(sender, connection, **kwargs):
+    register_sqlite_functions(connection)
+
+
+class SQLiteSearchScore(Func):
+    function = "fsg_search_score"
+    output_field = FloatField()
+
+
+def search_rank_expression(query, *, vendor):
+    """The relevance of each title to `query` (higher is better), for ordering."""
+    normalised = normalise(query)
+    if vendor == "postgresql":
+        search_query = SearchQuery(
+            normalise_query(query), search_type="websearch", config=SEARCH_CONFIG
+        )
+        exact = Case(
+            When(search_name=normalised, then=Value(EXACT_NAME_BONUS)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        return (
+            SearchRank(F("search_vector"), search_query)
+            + TrigramSimilarity("search_name", normalised)
+            + FIELD_WEIGHTS["search_people"] * TrigramWordSimilarity(normalised, "search_people")
+            + exact
+        )
+    return SQLiteSearchScore(Value(query), F("search_name"), F("search_people"), F("search_studio"))
+
+
+def search_match_condition(query, *, vendor):
+    """
+    The WHERE condition for titles matching `query`, and the aliases it needs.
+
+    PostgreSQL: the vector matches, or the name is trigram-similar to the query, or the
+    query is trigram-similar to a stretch of the people or studio (all index-backed).
+    SQLite: the Python scorer says it matches.
+    """
+    if vendor == "postgresql":
+        normalised = normalise(query)
+        search_query = SearchQuery(
+            normalise_query(query), search_type="websearch", config=SEARCH_CONFIG
+        )
+        condition = Q(search_vector=search_query)
+        if normalised:
+            condition |= (
+                Q(search_name__trigram_similar=normalised)
+                | Q(search_people__trigram_word_similar=normalised)
+                | Q(search_studio__trigram_word_similar=normalised)
+            )
+        return condition, {}
+    aliases = {
+        "search_score": SQLiteSearchScore(
+            Value(query), F("search_name"), F("search_people"), F("search_studio")
+        )
+    }
+    return Q(search_score__gt=0), aliases
+
+
+def search_titles(queryset, query):
+    """Narrow a Title queryset to matches for `query`, annotated with `rank`."""
+    connection = connections[queryset.db]
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        register_sqlite_functions(connection)
+    condition, aliases = search_match_condition(query, vendor=connection.vendor)
+    return (
+        queryset.alias(**aliases)
+        .filter(condition)
+        .annotate(rank=search_rank_expression(query, vendor=connection.vendor))
+    )
+
+
+def filter_by_search(queryset, query):
+    """Narrow a Title queryset to matches for `query`, without computing the rank."""
+    connection = connections[queryset.db]
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        register_sqlite_functions(connection)
+    condition, aliases = search_match_condition(query, vendor=connection.vendor)
+    return queryset.alias(**aliases).filter(condition)
+
+
+# Keeping the copies up to date -------------------------------------------------------
+
+SEARCHED_TITLE_FIELDS = {"name", "studio", "studio_id"}
+
+
+@receiver(post_save, sender="movies.Title", dispatch_uid="movies.search.title_saved")
+def _title_saved(sender, instance, raw=False, update_fields=None, using=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and not SEARCHED_TITLE_FIELDS & set(update_fields):
+        return
+    update_search_fields([instance.pk], using=using or DEFAULT_DB_ALIAS)
+
+
+@receiver(post_save, sender="movies.Credit", dispatch_uid="movies.search.credit_saved")
+@receiver(post_delete, sender="movies.Credit", dispatch_uid="movies.search.credit_deleted")
+def _credit_changed(sender, instance, raw=False, using=None, **kwargs):
+    if raw:
+        return
+    update_search_fields([instance.title_id], using=using or DEFAULT_DB_ALIAS)
+
+
+@receiver(post_save, sender="movies.Person", dispatch_uid="movies.search.person_saved")
+def _person_saved(sender, instance, raw=False, created=False, using=None, **kwargs):
+    if raw or created:
+        return
+    using = using or DEFAULT_DB_ALIAS
+    title_ids = set(instance.credits.using(using).values_list("title_id", flat=True))
+    update_search_fields(title_ids, using=using)
+
+
+@receiver(post_save, sender="movies.Studio", dispatch_uid="movies.search.studio_saved")
+def _studio_saved(sender, instance, raw=False, created=False, using=None, **kwargs):
+    if raw or created:
+        return
+    using = using or DEFAULT_DB_ALIAS
+    update_search_fields(instance.titles.using(using).values_list("pk", flat=True), using=using)
+
+
+@receiver(pre_delete, sender="movies.Studio", dispatch_uid="movies.search.studio_deleting")
+def _studio_deleting(sender, instance, using=None, **kwargs):
+    # The titles lose their studio (SET_NULL) without a signal of their own: remember them.
+    instance._search_title_ids = list(instance.titles.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender="movies.Studio", dispatch_uid="movies.search.studio_deleted")
+def _studio_deleted(sender, instance, using=None, **kwargs):
+    update_search_fields(
+        getattr(instance, "_search_title_ids", []), using=using or DEFAULT_DB_ALIAS
+    )
