@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.static import serve
 
 from movies import views as movie_views
+from movies.sitemaps import SITEMAPS
 
 admin.site.site_header = "Family Screen Guide: editors and moderators"
 admin.site.site_title = "Family Screen Guide admin"
@@ -22,6 +25,12 @@ urlpatterns = [
     path("accounts/", include("guidance.accounts.urls")),
     path("newsletter/", include("guidance.newsletter.urls")),
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]
 
 if settings.SERVE_MEDIA:
