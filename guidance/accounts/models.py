@@ -1,6 +1,10 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+# Kids may have an account from the calendar year they turn this age (see age_this_year).
+KID_MIN_AGE = 13
 
 
 class UserManager(BaseUserManager):
@@ -73,3 +77,20 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.display_name
+
+    @property
+    def age_this_year(self):
+        """The age this person turns this calendar year, from their birth year (or None)."""
+        if self.birth_year is None:
+            return None
+        return timezone.localdate().year - self.birth_year
+
+    @property
+    def can_write_reviews(self):
+        """Parents, and kids who are 13 or older, may write community reviews."""
+        if not self.is_active or self.role not in (self.Role.PARENT, self.Role.KID):
+            return False
+        if self.role == self.Role.KID:
+            age = self.age_this_year
+            return age is not None and age >= KID_MIN_AGE
+        return True
