@@ -24,18 +24,10 @@ from guidance.ratings.models import (
     MIN_STARS,
     STARS_VALIDATORS,
 )
+from guidance.reviews.querysets import CommunityReviewQuerySet
 
 HEADLINE_MIN, HEADLINE_MAX = 5, 120
 BODY_MIN, BODY_MAX = 50, 5000
-
-
-class CommunityReviewQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=CommunityReview.Status.PUBLISHED)
-
-    def for_listing(self):
-        """What a review card shows: the review and its author's display name."""
-        return self.select_related("author")
 
 
 class CommunityReview(models.Model):

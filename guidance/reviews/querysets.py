@@ -1,0 +1,172 @@
+"""The reads the review pages need, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Prefetch
+
+# The list page's sorts: the query-string value, its label, and its ordering.
+SORTS = {
+    "newest": ("Newest", ["-created_at", "-pk"]),
+    "helpful": ("Most helpful", ["-helpful_count", "-created_at", "-pk"]),
+    "youngest": ("Youngest age", ["age_rating", "-created_at", "-pk"]),
+    "oldest": ("Oldest age", ["-age_rating", "-created_at", "-pk"]),
+    "stars-high": ("Highest stars", ["-stars", "-created_at", "-pk"]),
+    "stars-low": ("Lowest stars", ["stars", "-created_at", "-pk"]),
+}
+DEFAULT_SORT = "newest"
+
+
+class CommunityReviewQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status="published")
+
+    def for_listing(self):
+        """What a review card shows: the review, its author, and its levels."""
+        from guidance.reviews.models import CommunityLevel
+
+        return self.select_related("author").prefetch_related(
+            Prefetch(
+                "levels",
+                queryset=CommunityLevel.objects.select_related("category").order_by(
+                    "category__order"
+                ),
+            )
+        )
+
+    def sorted_by(self, sort):
+        """Order by one of SORTS (an unknown value falls back to newest)."""
+        return self.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])[1])
+
+
+@dataclass
+class CommunityVerdict:
+    """What one role says: a typical age, average stars and how many reviews."""
+
+    role: str
+    label: str
+    count: int
+    age: int | None
+    stars: float | None
+    expert_age: int | None = None
+
+    @property
+    def age_difference(self):
+        if self.age is None or self.expert_age is None:
+            return None
+        return self.age - self.expert_age
+
+    @property
+    def comparison(self):
+        """Say how this age compares with the expert's, in words."""
+        difference = self.age_difference
+        if difference is None:
+            return ""
+        if difference == 0:
+            return "Agrees with our age"
+        years = "year" if abs(difference) == 1 else "years"
+        direction = "older" if difference > 0 else "younger"
+        return f"{abs(difference)} {years} {direction} than ours"
+
+
+def verdicts_for(summary, expert_review=None):
+    """Return the "Parents say" and "Kids say" verdicts from a title's summary (or None)."""
+    expert_age = expert_review.age_rating if expert_review else None
+    return [
+        CommunityVerdict(
+            role=role,
+            label=label,
+            count=getattr(summary, f"{role}_count", 0) if summary else 0,
+            age=getattr(summary, f"{role}_age", None) if summary else None,
+            stars=getattr(summary, f"{role}_stars", None) if summary else None,
+            expert_age=expert_age,
+        )
+        for role, label in [("parent", "Parents say"), ("kid", "Kids say")]
+    ]
+
+
+@dataclass
+class CommunityLevelRow:
+    category: object
+    expert_level: int | None
+    level: int
+    count: int
+
+
+@dataclass
+class TitleCommunity:
+    """The community section of one title page."""
+
+    summary: object
+    verdicts: list
+    latest: list
+    level_rows: list = field(default_factory=list)
+    my_review: object = None
+    voted_ids: set = field(default_factory=set)
+
+
+def title_community(*, title, user, expert_review=None, latest=5):
+    """
+    Read everything the title page shows about community reviews.
+
+    Queries: the summary, the latest reviews with their authors, and for a signed-in
+    user their own review and their votes among the latest; plus the categories only
+    when there is no published expert grid to take them from.
+    """
+    from guidance.ratings.models import ContentCategory
+    from guidance.reviews.models import CommunityReview, HelpfulVote, ReviewSummary
+    from guidance.reviews.services import level_min_reviews
+
+    summary = ReviewSummary.objects.filter(title=title).first()
+    verdicts = verdicts_for(summary, expert_review)
+    reviews = []
+    if summary and summary.review_count:
+        reviews = list(
+            CommunityReview.objects.published()
+            .filter(title=title)
+            .select_related("author")
+            .order_by("-created_at", "-pk")[:latest]
+        )
+
+    level_rows = []
+    shown = {
+        key: value
+        for key, value in (summary.levels if summary else {}).items()
+        if value["count"] >= level_min_reviews()
+    }
+    if shown:
+        if expert_review is not None:
+            grades = {grade.category_id: grade for grade in expert_review.grades.all()}
+            categories = [grade.category for grade in grades.values()]
+        else:
+            grades, categories = {}, list(ContentCategory.objects.all())
+        for category in sorted(categories, key=lambda c: (c.order, c.name)):
+            entry = shown.get(str(category.pk))
+            if entry:
+                grade = grades.get(category.pk)
+                level_rows.append(
+                    CommunityLevelRow(
+                        category=category,
+                        expert_level=grade.level if grade else None,
+                        level=entry["level"],
+                        count=entry["count"],
+                    )
+                )
+
+    my_review, voted_ids = None, set()
+    if user.is_authenticated:
+        my_review = CommunityReview.objects.filter(title=title, author=user).first()
+        if reviews:
+            voted_ids = set(
+                HelpfulVote.objects.filter(user=user, review__in=reviews).values_list(
+                    "review_id", flat=True
+                )
+            )
+    return TitleCommunity(
+        summary=summary,
+        verdicts=verdicts,
+        latest=reviews,
+        level_rows=level_rows,
+        my_review=my_review,
+        voted_ids=voted_ids,
+    )
