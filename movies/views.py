@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
 from guidance.ratings.models import ExpertReview
+from guidance.reviews.querysets import title_community
 from movies.models import EditorialList, EditorialListItem, Title
 
 
@@ -58,6 +59,11 @@ class TitleDetailView(DetailView):
             review = None
         context["review"] = review
         context["related_titles"] = Title.objects.related_to(title)
+        context["community"] = title_community(
+            title=title,
+            user=self.request.user,
+            expert_review=review if review is not None and review.is_published else None,
+        )
         return context
 
 
