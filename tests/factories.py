@@ -135,3 +135,33 @@ def make_list(titles=(), **fields):
     for order, title in enumerate(titles):
         EditorialListItem.objects.create(editorial_list=editorial_list, title=title, order=order)
     return editorial_list
+
+
+def make_parent(**fields):
+    fields.setdefault("role", "parent")
+    return make_user(**fields)
+
+
+def make_kid(age=15, **fields):
+    """A kid account whose birth year makes them `age` this year."""
+    from django.utils import timezone
+
+    fields.setdefault("role", "kid")
+    fields.setdefault("birth_year", timezone.localdate().year - age)
+    return make_user(**fields)
+
+
+def make_community_review(title=None, author=None, *, levels=None, status=None, **fields):
+    """A community review written through the service (published unless told otherwise)."""
+    from guidance.reviews.services import set_review_status, submit_review
+
+    title = title or make_title()
+    author = author or make_parent()
+    fields.setdefault("age_rating", 10)
+    fields.setdefault("stars", 4)
+    fields.setdefault("headline", f"Review number {seq()}")
+    fields.setdefault("body", "A thoughtful review with enough words in it for the minimum. " * 2)
+    review, _ = submit_review(author=author, title=title, levels=levels, **fields)
+    if status and status != review.status:
+        set_review_status(review=review, status=status)
+    return review
