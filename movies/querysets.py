@@ -1,5 +1,31 @@
+from datetime import timedelta
+
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+PUBLISHED = "published"
+# A card lists at most this many concerns, from this level ("Some") up.
+CARD_CONCERN_MIN_LEVEL = 2
+
+
+def card_concerns_prefetch(lookup):
+    """
+    Prefetch a review's "content to consider" grades from "Some" up onto
+    `card_concerns`, for title cards; `lookup` ends at a review's grades, like
+    "items__title__expert_review__grades".
+    """
+    from guidance.ratings.models import ContentGrade
+
+    return Prefetch(
+        lookup,
+        queryset=ContentGrade.objects.filter(
+            category__kind="concern", level__gte=CARD_CONCERN_MIN_LEVEL
+        )
+        .select_related("category")
+        .order_by("-level", "category__order"),
+        to_attr="card_concerns",
+    )
 
 
 class TitleQuerySet(models.QuerySet):
@@ -15,6 +41,92 @@ class TitleQuerySet(models.QuerySet):
     def with_card_data(self):
         """What a title card shows: the expert review's age, stars and summary."""
         return self.select_related("expert_review")
+
+    def for_title_cards(self):
+        """
+        What a title card shows, in two queries for any number of cards: the expert
+        review (select_related) and its biggest content concerns, prefetched onto
+        `expert_review.card_concerns`, highest level first.
+        """
+        return self.select_related("expert_review").prefetch_related(
+            card_concerns_prefetch("expert_review__grades")
+        )
+
+    # Browse filters. Each narrows the titles on its own and combines with the others;
+    # those reading the expert review count only a published one.
+
+    def rated_for_age(self, age):
+        """Titles our published expert review rates suitable at `age` (age rating <= age)."""
+        return self.filter(expert_review__status=PUBLISHED, expert_review__age_rating__lte=age)
+
+    def with_min_stars(self, stars):
+        return self.filter(expert_review__status=PUBLISHED, expert_review__stars__gte=stars)
+
+    def with_tag(self, tag_id):
+        """Titles carrying one tag (genre, topic, strength...), as an EXISTS subquery."""
+        through = self.model.tags.through
+        return self.filter(Exists(through.objects.filter(title_id=OuterRef("pk"), tag_id=tag_id)))
+
+    def on_services(self, service_ids):
+        """Titles offered on any of these streaming services."""
+        from movies.models import Offer
+
+        return self.filter(
+            Exists(Offer.objects.filter(title_id=OuterRef("pk"), service_id__in=service_ids))
+        )
+
+    def with_grade(self, category_id, *, at_most=None, at_least=None):
+        """
+        Titles whose published expert review grades a category within bounds, such as
+        Violence & Scariness at most 2. A title without a published review, or whose
+        review lacks that category, does not qualify: we only promise what we rated.
+        """
+        from guidance.ratings.models import ContentGrade
+
+        grades = ContentGrade.objects.filter(
+            review__title_id=OuterRef("pk"), review__status=PUBLISHED, category_id=category_id
+        )
+        if at_most is not None:
+            grades = grades.filter(level__lte=at_most)
+        if at_least is not None:
+            grades = grades.filter(level__gte=at_least)
+        return self.filter(Exists(grades))
+
+    def search(self, query):
+        """Titles matching a search box query, annotated with their `rank`."""
+        from movies.search import search_titles
+
+        return search_titles(self, query)
+
+    def popular_with_parents(self, *, days=30):
+        """
+        Published titles ordered by how many published community reviews they received
+        in the last `days` days; ties, and titles nobody reviewed lately, fall back to
+        their all-time count. One query.
+        """
+        from guidance.reviews.models import CommunityReview
+
+        since = timezone.now() - timedelta(days=days)
+        recent = (
+            CommunityReview.objects.filter(
+                title_id=OuterRef("pk"), status=PUBLISHED, created_at__gte=since
+            )
+            .order_by()
+            .values("title_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return (
+            self.published()
+            .annotate(recent_review_count=models.functions.Coalesce(models.Subquery(recent), 0))
+            .filter(Q(recent_review_count__gt=0) | Q(community_review_count__gt=0))
+            .order_by(
+                "-recent_review_count",
+                "-community_review_count",
+                F("community_rating").desc(),
+                "pk",
+            )
+        )
 
     def for_detail_page(self):
         """Everything the title page shows, in a fixed number of queries."""

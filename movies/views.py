@@ -1,22 +1,28 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
-from guidance.ratings.models import ExpertReview
+from guidance.ratings.models import MAX_AGE, MIN_AGE, ExpertReview
 from guidance.reviews.querysets import title_community
+from movies.browse import TitleBrowser, page_number
+from movies.forms import PAGE_PARAM, BrowseChoices, BrowseForm
 from movies.models import EditorialList, EditorialListItem, Title
+from movies.querysets import card_concerns_prefetch
 
 
 class HomeView(TemplateView):
-    """The home page: the latest expert reviews and the editors' lists."""
+    """The home page: search, our latest reviews, editors' lists, what parents review."""
 
     template_name = "movies/home.html"
 
     def get_context_data(self, **kwargs):
+        from guidance.newsletter.forms import SubscribeForm
+
         context = super().get_context_data(**kwargs)
-        context["latest_reviews"] = (
-            ExpertReview.objects.published()
-            .select_related("title")
-            .order_by("-published_at", "-pk")[:8]
+        context["latest_titles"] = (
+            Title.objects.published()
+            .filter(expert_review__status=ExpertReview.Status.PUBLISHED)
+            .for_title_cards()
+            .order_by("-expert_review__published_at", "-pk")[:8]
         )
         context["editorial_lists"] = EditorialList.objects.filter(
             is_published=True
@@ -26,20 +32,54 @@ class HomeView(TemplateView):
                 queryset=EditorialListItem.objects.filter(title__status=Title.Status.PUBLISHED)
                 .select_related("title__expert_review")
                 .order_by("order", "pk"),
-            )
+            ),
+            card_concerns_prefetch("items__title__expert_review__grades"),
         )[:4]
+        context["popular_titles"] = Title.objects.popular_with_parents(days=30).for_title_cards()[
+            :4
+        ]
+        context["newsletter_form"] = SubscribeForm()
+        context["hero_ages"] = range(MIN_AGE, MAX_AGE)
         return context
 
 
 class BrowseView(ListView):
-    """Every published title, newest first, a page at a time."""
+    """Browse and search: filters, sorts and counts, all in the URL; a page at a time."""
 
     template_name = "movies/browse.html"
     context_object_name = "titles"
     paginate_by = 24
 
+    def get(self, request, *args, **kwargs):
+        self.form = BrowseForm(request.GET, choices=BrowseChoices.load())
+        self.form.is_valid()  # never fails: what is wrong becomes a note
+        self.browser = TitleBrowser(self.form)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return Title.objects.published().with_card_data().order_by("-year", "name")
+        return self.browser.results()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        number, note = page_number(self.request.GET.get(PAGE_PARAM), paginator.num_pages)
+        if note:
+            self.form.notes.append(note)
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.form.show_counts(self.browser.facets())
+        chips = self.browser.active_filters()
+        empty = not context["paginator"].count
+        context.update(
+            form=self.form,
+            notes=self.form.notes,
+            active_filters=chips,
+            loosen=self.browser.loosen(chips) if empty else [],
+            query_string=self.form.query_string(),
+        )
+        return context
 
 
 class TitleDetailView(DetailView):
