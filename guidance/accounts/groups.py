@@ -35,6 +35,10 @@ GROUP_PERMISSIONS = {
         *_crud("ratings", "expertreview", "contentgrade"),
         "ratings.view_contentcategory",
         "ratings.view_levelmeaning",
+        # "Suggest an Update": work the queue and read the record of applied changes.
+        "suggestions.view_suggestion",
+        "suggestions.decide_suggestion",
+        "suggestions.view_titlechange",
     ],
     # Reviewers write expert reviews and grades; they may look at titles.
     "Reviewers": [
