@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guidance.suggestions import views
 
 app_name = "suggestions"
 
-urlpatterns = []
+urlpatterns = [
+    path("movies/<slug:slug>/suggest/", views.suggest, name="suggest"),
+    path("movies/<slug:slug>/history/", views.TitleHistoryView.as_view(), name="history"),
+]
