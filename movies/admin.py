@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from guidance.suggestions.services import lock_title_state, record_admin_edit
 from movies.models import (
     Credit,
     EditorialList,
@@ -168,15 +168,15 @@ class TitleAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, review.get_status_display())
 
     def save_model(self, request, obj, form, change):
-        if not change or form.has_changed():
-            obj.updated_at = timezone.now()
+        # Lock the title and note what its page shows, to record what this save changes.
+        form.state_before_edit = lock_title_state(title_id=obj.pk) if change else None
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.tags.set(form.selected_tags())
-        if change and any(formset.has_changed() for formset in formsets):
-            Title.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
+        # Record each changed field; "Last updated" moves only if the page really changed.
+        record_admin_edit(title=form.instance, before=form.state_before_edit, editor=request.user)
 
 
 @admin.register(Tag)
