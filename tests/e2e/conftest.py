@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+# Debian's Chromium; CHROMIUM_PATH points elsewhere (a path that does not exist shows
+# what a machine without Chromium does).
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -32,8 +34,17 @@ DESKTOP = {"width": 1280, "height": 900}
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def chromium_executable():
+    """Return the Chromium to drive, or None when there is none."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if "CHROMIUM_PATH" in os.environ:
+        return None
+    return shutil.which("chromium")
+
+
 def chromium_available():
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+    return chromium_executable() is not None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,16 +65,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_unconfigure(config):
+    """End the run's output with a line saying the browser suite was skipped, if it was."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
     skipped = [
         report
-        for report in terminalreporter.stats.get("skipped", [])
+        for report in reporter.stats.get("skipped", [])
         if "browser suite skipped" in str(report.longrepr)
     ]
     if skipped:
-        terminalreporter.write_line(
+        reporter.write_line(
             f"NOTE: the browser suite was SKIPPED ({len(skipped)} tests): Chromium is not "
-            "installed. Install it with `apt-get install -y chromium` to run it.",
+            f"installed at {CHROMIUM}. Install it with `apt-get install -y chromium` to run it.",
             yellow=True,
             bold=True,
         )
@@ -75,7 +90,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            executable_path=chromium_executable(),
             args=CHROMIUM_FLAGS,
         )
         yield browser
@@ -123,6 +138,12 @@ def page(browser, request):
 def phone_page(browser, request):
     """A phone-sized page."""
     yield from _new_page(browser, request, PHONE)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash passwords cheaply: the suite makes many accounts and hashing is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ import contextlib
 import io
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.urls import URLResolver, get_resolver, resolve
 
-from tests.e2e.pages import PUBLIC_PAGES
+from tests.e2e.pages import NOT_PAGES, PUBLIC_PAGES, add_community_reviews
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,29 +34,58 @@ def validator():
 
 def render_public_pages(client, folder):
     """Save every public page, signed out and signed in, as files in `folder`."""
+    call_command("load_demo", verbosity=0)
+    add_community_reviews()
+    user = make_user(display_name="Validator Parent")
+    addresses = {public_page: public_page.address(user) for public_page in PUBLIC_PAGES}
     files = []
-    for signed_in in (False, True):
-        if signed_in:
-            client.force_login(make_user(display_name="Validator Parent"))
-        for public_page in PUBLIC_PAGES:
-            if public_page.signed_in_only and not signed_in:
+    for visit in ("signed out", "signed in"):
+        if visit == "signed in":
+            client.force_login(user)
+        for public_page, path in addresses.items():
+            if visit not in public_page.visits:
                 continue
-            response = client.get(public_page.path)
-            assert response.status_code == public_page.status, public_page.path
-            path = folder / f"{public_page}{'-signed-in' if signed_in else ''}.html"
-            path.write_bytes(response.content)
-            files.append(str(path))
+            response = client.get(path, follow=True)
+            assert response.status_code == public_page.status, f"{path} {visit}"
+            file = folder / f"{public_page}-{visit.replace(' ', '-')}.html"
+            file.write_bytes(response.content)
+            files.append(str(file))
     return files
 
 
 def test_public_pages_are_valid_html(client, tmp_path, validator):
     """The Nu checker finds no errors in any public page."""
-    call_command("load_demo", verbosity=0)
     files = render_public_pages(client, tmp_path)
     report = io.StringIO()
     with contextlib.redirect_stdout(report):
         errors = validator.validate(files)
     assert errors == 0, f"{errors} HTML errors:\n{report.getvalue()}"
+
+
+def named_routes(patterns=None, namespace=""):
+    """Yield the name of every route, with its namespace, leaving out the admin."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_routes(pattern.url_patterns, prefix)
+        elif pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_page_route_is_checked():
+    """Every named route is in PUBLIC_PAGES (so axe and the validator see it) or NOT_PAGES."""
+    checked = {
+        public_page.route or resolve(urlsplit(public_page.path).path).view_name
+        for public_page in PUBLIC_PAGES
+        if public_page.status != 404
+    }
+    unchecked = set(named_routes()) - checked - set(NOT_PAGES)
+    assert not unchecked, (
+        f"add these routes to PUBLIC_PAGES (or NOT_PAGES) in tests/e2e/pages.py: "
+        f"{sorted(unchecked)}"
+    )
 
 
 def test_validator_reports_invalid_html(tmp_path, validator):
