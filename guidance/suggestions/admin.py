@@ -38,14 +38,14 @@ def diff_lines(editable, before, after):
 @admin.register(Suggestion)
 class SuggestionAdmin(admin.ModelAdmin):
     list_display = [
-        "field_label",
-        "title",
         "summary",
+        "title",
         "author_name",
         "status",
         "created_at",
         "page_changed_since",
     ]
+    list_display_links = ["summary"]
     list_filter = ["status", "kind", ("title", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["title", "author"]
     search_fields = [

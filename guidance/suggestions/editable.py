@@ -668,7 +668,10 @@ class GridLevelField(EditableField):
         )
 
     def summarize(self, proposal, current):
-        return f"{self.category.name}: {self.show(current)[0]} → {proposal['level']}"
+        return (
+            f"Content grid, {self.category.name}: level {current} → {proposal['level']} "
+            f"(out of {MAX_LEVEL})"
+        )
 
 
 # Something else -----------------------------------------------------------------------
@@ -709,8 +712,8 @@ class OtherField(EditableField):
         return ""
 
     def summarize(self, proposal, current):
-        text = proposal.get("text", "")
-        return text if len(text) <= 120 else text[:119] + "…"
+        text = " ".join(proposal.get("text", "").split())
+        return f"Something else: {text if len(text) <= 120 else text[:119] + '…'}"
 
 
 # The registries -----------------------------------------------------------------------
