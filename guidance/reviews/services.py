@@ -154,6 +154,11 @@ def _check_can_write(*, author, title: Title) -> None:
         raise ReviewNotAllowed("This title is not open for reviews.")
     if not author.is_authenticated or not author.can_write_reviews:
         raise ReviewNotAllowed("Only parents and kids aged 13 or older can write reviews.")
+    from guidance.moderation.services import posting_refusal  # moderation imports this module
+
+    refusal = posting_refusal(author)
+    if refusal:
+        raise ReviewNotAllowed(refusal)
 
 
 @transaction.atomic
@@ -207,6 +212,10 @@ def submit_review(
         for category_id, level in sorted(wanted.items())
     )
     recompute_title_aggregates(title=title)
+    from guidance.moderation.services import screen_review
+
+    # Blocked phrases and new accounts: queue (or hide) the review in this transaction.
+    screen_review(review=review, created=created)
     return review, created
 
 
