@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guidance.moderation import views
 
 app_name = "moderation"
 
-urlpatterns = []
+urlpatterns = [
+    path("reviews/<int:pk>/report/", views.report, name="report"),
+]
