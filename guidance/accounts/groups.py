@@ -49,6 +49,20 @@ GROUP_PERMISSIONS = {
         "movies.view_person",
         "movies.view_tag",
     ],
+    # Moderators work the queue of reported reviews (keep, hide, remove, restore),
+    # suspend accounts from posting and keep the blocked-phrase list; they read reviews,
+    # reports, the moderation log and accounts. They cannot edit titles or expert reviews.
+    "Moderators": [
+        "moderation.view_reportedreview",
+        "moderation.moderate_review",
+        "moderation.suspend_user",
+        "moderation.view_report",
+        "moderation.view_moderationaction",
+        "moderation.view_suspension",
+        *_crud("moderation", "blockedphrase", actions=("view", "add", "change")),
+        "reviews.view_communityreview",
+        "accounts.view_user",
+    ],
 }
 
 
