@@ -165,3 +165,16 @@ def make_community_review(title=None, author=None, *, levels=None, status=None, 
     if status and status != review.status:
         set_review_status(review=review, status=status)
     return review
+
+
+def make_moderator(**fields):
+    """A staff account in the Moderators group."""
+    return make_staff(groups=["Moderators"], **fields)
+
+
+def make_report(review, reporter=None, *, reason="spam", comment=""):
+    """A reader's report on `review`, filed through the service (may hide the review)."""
+    from guidance.moderation.services import report_review
+
+    reporter = reporter or make_parent()
+    return report_review(review=review, reporter=reporter, reason=reason, comment=comment).report
