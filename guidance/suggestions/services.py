@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from guidance.moderation.services import posting_refusal
 from guidance.suggestions.editable import (
     MAX_TEXT_LENGTH,
     RECORDED_FIELDS,
@@ -87,6 +88,9 @@ def suggest_update(
     """Record a reader's proposed change to an allow-listed part of a title page."""
     if not (author.is_authenticated and author.is_active):
         raise PermissionDenied("Sign in to suggest an update.")
+    refusal = posting_refusal(author)
+    if refusal:
+        raise PermissionDenied(refusal)
     editable = suggestable_field(field)
     message, source = (message or "").strip(), (source or "").strip()
     if len(message) > MAX_TEXT_LENGTH:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import ListView
 
+from guidance.moderation.services import posting_refusal
 from guidance.ratelimits import rate_limited
 from guidance.suggestions.editable import NotSuggestable, with_editable_data
 from guidance.suggestions.forms import CHANGES, SuggestionNoteForm
@@ -39,7 +40,7 @@ def suggest(request, slug):
     form = change.form_class(data, title=title, prefix="proposal")
     note_form = SuggestionNoteForm(data)
     context.update(change=change, form=form, note_form=note_form)
-    unavailable = form.unavailable_reason()
+    unavailable = posting_refusal(request.user) or form.unavailable_reason()
     if unavailable:
         context["unavailable"] = unavailable
         return render(request, "suggestions/suggest.html", context)

@@ -453,3 +453,19 @@ def test_suggest_form_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(suggest_url(title), {"change": change})
     assert response.status_code == 200
+
+
+def test_suspended_accounts_cannot_suggest(client, reader, title):
+    """While a moderator's suspension is in force the form says why and nothing is saved."""
+    from guidance.moderation.models import Suspension
+
+    Suspension.objects.create(user=reader, reason="spam")
+    client.force_login(reader)
+    html = client.get(suggest_url(title), {"change": "runtime_minutes"}).content.decode()
+    assert "Your account is suspended from posting" in html
+    assert 'name="proposal-value"' not in html
+    response = client.post(suggest_url(title), {"change": "runtime_minutes", "proposal-value": "9"})
+    assert "Your account is suspended from posting" in response.content.decode()
+    with pytest.raises(PermissionDenied):
+        suggest(title, reader, "runtime_minutes", {"value": 100})
+    assert not Suggestion.objects.exists()
