@@ -126,11 +126,13 @@ class EditableField:
         raise NotImplementedError
 
     def describe(self, before, after):
+        """The change as one sentence for the public history (past tense)."""
         raise NotImplementedError
 
     def summarize(self, proposal, current):
-        """A short line for queues and profiles: what the proposal would do."""
-        return self.describe(current, self.after(current, proposal))
+        """A short line for queues, profiles and emails: what the proposal asks for."""
+        after = self.after(current, proposal)
+        return f"{self.label}: {'; '.join(self.show(current))} → {'; '.join(self.show(after))}"
 
     def require_change(self, title, proposal):
         value = self.read(title)
@@ -338,17 +340,23 @@ class TagsField(EditableField):
         for name in proposal["remove"]:
             title.tags.remove(*Tag.objects.filter(kind=self.tag_kind, name__iexact=name))
 
-    def describe(self, before, after):
+    def changes(self, before, after, *, past=True):
         before_set = {name.casefold() for name in before or []}
         after_set = {name.casefold() for name in after or []}
         added = [name for name in after or [] if name.casefold() not in before_set]
         removed = [name for name in before or [] if name.casefold() not in after_set]
         parts = []
         if added:
-            parts.append(f"added {join_plain(added)}")
+            parts.append(f"{'added' if past else 'add'} {join_plain(added)}")
         if removed:
-            parts.append(f"removed {join_plain(removed)}")
-        return f"{self.label}: {'; '.join(parts) or 'no change'}."
+            parts.append(f"{'removed' if past else 'remove'} {join_plain(removed)}")
+        return f"{self.label}: {'; '.join(parts) or 'no change'}"
+
+    def describe(self, before, after):
+        return self.changes(before, after) + "."
+
+    def summarize(self, proposal, current):
+        return self.changes(current, self.after(current, proposal), past=False)
 
 
 # Lists of rows (credits, offers, photos, videos) --------------------------------------
@@ -363,8 +371,13 @@ class RowsField(EditableField):
     def show(self, value):
         return [self.item_label(item) for item in value] if value else ["(none listed)"]
 
-    def describe(self, before, after):
+    def changes(self, before, after, *, past=True):
         before, after = before or [], after or []
+        verbs = (
+            {"add": "added", "remove": "removed", "change": "changed", "update": "updated"}
+            if past
+            else {"add": "add", "remove": "remove", "change": "change", "update": "update"}
+        )
         old = {item["id"]: item for item in before if item.get("id")}
         new_ids = {item.get("id") for item in after}
         added = [self.item_label(item) for item in after if item.get("id") not in old]
@@ -373,18 +386,28 @@ class RowsField(EditableField):
         for item in after:
             if item.get("id") in old and old[item["id"]] != item:
                 was, now = self.item_label(old[item["id"]]), self.item_label(item)
-                changed.append(f"updated {now}" if was == now else f"changed {was} to {now}")
+                changed.append(
+                    f"{verbs['update']} {now}"
+                    if was == now
+                    else f"{verbs['change']} {was} to {now}"
+                )
         parts = []
         if added:
-            parts.append(f"added {join_plain(added)}")
+            parts.append(f"{verbs['add']} {join_plain(added)}")
         parts.extend(changed)
         if removed:
-            parts.append(f"removed {join_plain(removed)}")
+            parts.append(f"{verbs['remove']} {join_plain(removed)}")
         if not parts:
             kept_order = [item["id"] for item in after if item.get("id") in old]
             if kept_order != [item["id"] for item in before if item["id"] in new_ids]:
                 parts.append("order changed")
-        return f"{self.label}: {'; '.join(parts) or 'no change'}."
+        return f"{self.label}: {'; '.join(parts) or 'no change'}"
+
+    def describe(self, before, after):
+        return self.changes(before, after) + "."
+
+    def summarize(self, proposal, current):
+        return self.changes(current, self.after(current, proposal), past=False)
 
 
 class CreditsField(RowsField):

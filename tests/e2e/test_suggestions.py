@@ -106,7 +106,7 @@ def test_reader_suggests_female_directors_and_an_editor_accepts(
             "link", name="Suggestions"
         ).click()
         admin.locator("#result_list").get_by_role(
-            "link", name="Inclusion information: added Female directors."
+            "link", name="Inclusion information: add Female directors"
         ).click()
         diff = admin.locator(".suggestion-diff")
         expect(diff).to_contain_text("+ added: Female directors")

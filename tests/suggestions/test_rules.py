@@ -435,7 +435,7 @@ def test_profile_lists_my_suggestions_with_status_and_note(client, reader, edito
     client.force_login(reader)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "My suggestions" in html
-    assert "Run time changed from 135 minutes to 134 minutes." in html
+    assert "Run time: 135 minutes → 134 minutes" in html
     assert "Confirmed on the studio site." in html and "The cast is mostly women." in html
     assert "Accepted" in html and "Not accepted" in html and "Waiting for an editor" in html
     assert "99 minutes" not in html
@@ -469,3 +469,35 @@ def test_suspended_accounts_cannot_suggest(client, reader, title):
     with pytest.raises(PermissionDenied):
         suggest(title, reader, "runtime_minutes", {"value": 100})
     assert not Suggestion.objects.exists()
+
+
+def test_summaries_say_what_each_suggestion_asks_for(reader, title):
+    """The queue, the profile and the email describe a proposal in a short plain line."""
+    credit = title.credits.get(person__name="Saoirse Ronan")
+    cases = [
+        ("inclusion_tags", {"add": ["Female directors"], "remove": ["Female actors"]}),
+        ("runtime_minutes", {"value": 134}),
+        ("streaming_release", {"value": "2020-03-10"}),
+        (
+            "credits",
+            {
+                "action": "correct",
+                "credit": credit.pk,
+                "name": "Saoirse Ronan",
+                "character": "Jo March",
+            },
+        ),
+        ("offers", {"action": "add", "service": "Apple TV", "kind": "rent", "url": ""}),
+        ("grid:language", {"level": 3, "why": "Several swear words."}),
+        ("other", {"text": "The tagline is\nmissing."}),
+    ]
+    summaries = [suggest(title, reader, field, proposal).summary for field, proposal in cases]
+    assert summaries == [
+        "Inclusion information: add Female directors; remove Female actors",
+        "Run time: 135 minutes → 134 minutes",
+        "On DVD or streaming: (not given) → March 10, 2020",
+        "Cast and crew: change Saoirse Ronan as Jo Marsh to Saoirse Ronan as Jo March",
+        "Where to watch: add Apple TV (rent)",
+        "Content grid, Language: level 1 → 3 (out of 5)",
+        "Something else: The tagline is missing.",
+    ]
