@@ -209,7 +209,7 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-# Inlines ---------------------------------------------------------------------------------
+# Inlines ----------------------------------------
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -274,7 +274,7 @@ class HistoryInline(ReadOnlyInline):
         return entry.moderator or "System"
 
 
-# The queue ---------------------------------------------------------------------------------
+# The queue ----------------------------------------
 
 
 @admin.register(ReportedReview)
@@ -679,7 +679,7 @@ class ReportedReviewAdmin(admin.ModelAdmin):
         )
 
 
-# Every report, the log ---------------------------------------------------------------------
+# Every report, the log ----------------------------------------
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -796,7 +796,7 @@ class ModerationActionAdmin(ReadOnlyAdmin):
         return truncatechars(entry.note, 80)
 
 
-# Blocked phrases, suspensions ----------------------------------------------------------------
+# Blocked phrases, suspensions ----------------------------------------
 
 
 @admin.register(BlockedPhrase)

@@ -51,6 +51,7 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's form carries the token
 
     def clean_comment(self):
         return self.cleaned_data["comment"].strip()

@@ -71,7 +71,7 @@ def new_account_hours() -> int:
     return int(getattr(settings, "MODERATION_NEW_ACCOUNT_HOURS", 24))
 
 
-# Suspensions ---------------------------------------------------------------------------
+# Suspensions ----------------------------------------
 
 
 def active_suspension(user) -> Suspension | None:
@@ -107,7 +107,7 @@ def can_post(user) -> bool:
     return not posting_refusal(user)
 
 
-# Reporting -----------------------------------------------------------------------------
+# Reporting ----------------------------------------
 
 
 @dataclass
@@ -240,7 +240,7 @@ def report_review(
     return ReportResult(report=report, created=created, hidden_now=hidden_now)
 
 
-# Screening on write -------------------------------------------------------------------
+# Screening on write ----------------------------------------
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern:
@@ -619,7 +619,7 @@ def lift_suspension(*, suspension: Suspension, moderator, note: str = "") -> Sus
     return suspension
 
 
-# Telling the author --------------------------------------------------------------------
+# Telling the author ----------------------------------------
 
 
 EMAILED_ACTIONS = {

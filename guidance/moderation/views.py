@@ -46,7 +46,7 @@ def report(request, pk):
 
     existing = Report.objects.filter(review=review, reporter=request.user).first()
     initial = {"reason": existing.reason, "comment": existing.comment} if existing else None
-    form = ReportForm(request.POST or None, initial=initial)
+    form = ReportForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             result = report_review(
