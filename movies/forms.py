@@ -209,7 +209,9 @@ class BrowseForm(forms.Form):
 
     @staticmethod
     def _short(text):
-        return Truncator(str(text)).chars(40)
+        """Shorten a value for a note, without control characters."""
+        printable = "".join(char if char.isprintable() else "?" for char in str(text))
+        return Truncator(printable).chars(40)
 
     @staticmethod
     def _reason(error):
