@@ -95,6 +95,13 @@ class Title(models.Model):
     slug = models.SlugField(
         max_length=280, unique=True, help_text="Used in the address, like run-2020."
     )
+    source_key = models.CharField(
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text='Where an import found this title, like "wikidata:Q595"; the next import '
+        "finds the title by it. Empty for titles made here.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1870), MaxValueValidator(2100)]
@@ -159,6 +166,13 @@ class Title(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(year__gte=1870) & Q(year__lte=2100), name="movies_title_year_range"
+            ),
+            # A partial unique index rather than unique=True: SQLite adds it without
+            # rebuilding the table (whose state holds PostgreSQL-only indexes).
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=Q(source_key__isnull=False),
+                name="movies_title_source_key_unique",
             ),
         ]
 
