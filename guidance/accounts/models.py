@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -94,3 +96,206 @@ class User(AbstractUser):
             age = self.age_this_year
             return age is not None and age >= KID_MIN_AGE
         return True
+
+
+# The family profile ---------------------------------------------------------------------
+#
+# A parent's children and the limits that say what fits each of them. The rules that turn
+# these rows into per-child limits (age defaults, family caps) live in
+# guidance/accounts/family.py, which also reads the same shape from a visitor's session.
+
+MAX_CHILDREN = 8
+CHILD_MAX_AGE = 18
+NICKNAME_MAX_LENGTH = 30
+
+
+class FamilyProfile(models.Model):
+    """One account's family: its children, and limits and topics that apply to all of them."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="family_profile")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Family of {self.user}"
+
+
+class Child(models.Model):
+    """A child in a family profile: a nickname (never a real name needed) and a birth year."""
+
+    profile = models.ForeignKey(FamilyProfile, on_delete=models.CASCADE, related_name="children")
+    nickname = models.CharField(max_length=NICKNAME_MAX_LENGTH)
+    birth_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["profile", "order", "pk"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(
+                "profile", Lower("nickname"), name="accounts_child_nickname_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__gte=1900) & Q(birth_year__lte=2100),
+                name="accounts_child_birth_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nickname
+
+    @property
+    def age_this_year(self):
+        """The age this child turns this calendar year."""
+        return timezone.localdate().year - self.birth_year
+
+
+class CategoryLimit(models.Model):
+    """
+    The most of one content category (0-5) a family, or one child, is comfortable with.
+
+    Exactly one of `profile` (a limit for every child) and `child` (that child's own) is set.
+    """
+
+    profile = models.ForeignKey(
+        FamilyProfile, null=True, blank=True, on_delete=models.CASCADE, related_name="limits"
+    )
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="limits"
+    )
+    category = models.ForeignKey(
+        "ratings.ContentCategory", on_delete=models.CASCADE, related_name="+"
+    )
+    max_level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_level__gte=0) & Q(max_level__lte=5),
+                name="accounts_limit_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(profile__isnull=False, child__isnull=True)
+                | Q(profile__isnull=True, child__isnull=False),
+                name="accounts_limit_profile_xor_child",
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "category"],
+                condition=Q(profile__isnull=False),
+                name="accounts_limit_one_per_family_category",
+            ),
+            models.UniqueConstraint(
+                fields=["child", "category"],
+                condition=Q(child__isnull=False),
+                name="accounts_limit_one_per_child_category",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category_id} at most {self.max_level}"
+
+
+class AvoidedTopic(models.Model):
+    """A topic (a Tag of kind "topic") a family, or one child, would rather not watch."""
+
+    profile = models.ForeignKey(
+        FamilyProfile,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="avoided_topics",
+    )
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="avoided_topics"
+    )
+    tag = models.ForeignKey(
+        "movies.Tag",
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "topic"},
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(profile__isnull=False, child__isnull=True)
+                | Q(profile__isnull=True, child__isnull=False),
+                name="accounts_avoid_profile_xor_child",
+            ),
+            models.UniqueConstraint(
+                fields=["profile", "tag"],
+                condition=Q(profile__isnull=False),
+                name="accounts_avoid_one_per_family_tag",
+            ),
+            models.UniqueConstraint(
+                fields=["child", "tag"],
+                condition=Q(child__isnull=False),
+                name="accounts_avoid_one_per_child_tag",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Avoid topic {self.tag_id}"
+
+
+# What the family filter reads -----------------------------------------------------------
+#
+# A title's age and levels as a family verdict sees them: our expert's where the published
+# expert review gives them, else the community's typical ones. Rebuilt by
+# guidance.accounts.services.refresh_effective_levels whenever an expert review, its grid or
+# the community summary changes, so that browse can filter "fits my family" in one query.
+
+
+class Source(models.TextChoices):
+    EXPERT = "expert", "Our expert"
+    COMMUNITY = "community", "The community"
+
+
+class EffectiveAge(models.Model):
+    """The age a title is suitable from, for family verdicts (no row: nobody said)."""
+
+    title = models.OneToOneField(
+        "movies.Title", on_delete=models.CASCADE, primary_key=True, related_name="effective_age"
+    )
+    age = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["age"], name="accounts_effage_age_idx")]
+
+    def __str__(self):
+        return f"{self.title_id}: {self.age}+ ({self.source})"
+
+
+class EffectiveLevel(models.Model):
+    """How much of one content concern a title has, for family verdicts (no row: no data)."""
+
+    title = models.ForeignKey(
+        "movies.Title", on_delete=models.CASCADE, related_name="effective_levels"
+    )
+    category = models.ForeignKey(
+        "ratings.ContentCategory", on_delete=models.CASCADE, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "category"], name="accounts_efflevel_one_per_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=0) & Q(level__lte=5), name="accounts_efflevel_range"
+            ),
+        ]
+        # "Which titles have more than N of this category": the family filter's anti-join.
+        indexes = [
+            models.Index(fields=["category", "level", "title"], name="accounts_efflevel_cat_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.title_id}: category {self.category_id} at {self.level} ({self.source})"
