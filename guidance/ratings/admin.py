@@ -57,6 +57,28 @@ class ExpertReviewAdmin(admin.ModelAdmin):
         initial.setdefault("reviewer", request.user.pk)
         return initial
 
+    # Family verdicts read the published review's age and grid through stored levels
+    # (guidance.accounts): refresh them once the grid is saved, and after deletions.
+
+    def save_related(self, request, form, formsets, change):
+        from guidance.accounts.services import refresh_effective_levels
+
+        super().save_related(request, form, formsets, change)
+        refresh_effective_levels(title_ids=[form.instance.title_id])
+
+    def delete_model(self, request, obj):
+        from guidance.accounts.services import refresh_effective_levels
+
+        super().delete_model(request, obj)
+        refresh_effective_levels(title_ids=[obj.title_id])
+
+    def delete_queryset(self, request, queryset):
+        from guidance.accounts.services import refresh_effective_levels
+
+        title_ids = list(queryset.values_list("title_id", flat=True))
+        super().delete_queryset(request, queryset)
+        refresh_effective_levels(title_ids=title_ids)
+
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, ContentGradeInline) and request.method == "GET":

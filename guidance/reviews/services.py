@@ -146,6 +146,10 @@ def recompute_title_aggregates(*, title: Title) -> ReviewSummary:
     rating = bayesian_rating(star_total=star_total, count=total)
     Title.objects.filter(pk=title.pk).update(community_review_count=total, community_rating=rating)
     title.community_review_count, title.community_rating = total, rating
+    from guidance.accounts.services import refresh_effective_levels
+
+    # Family verdicts fall back on the community's age and levels: keep them in step.
+    refresh_effective_levels(title_ids=[title.pk])
     return summary
 
 

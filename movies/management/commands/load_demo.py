@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
+from guidance.accounts.services import refresh_effective_levels
 from guidance.ratings.models import ContentCategory, ContentGrade, ExpertReview
 from movies.models import (
     Credit,
@@ -141,6 +142,8 @@ class Command(BaseCommand):
             lists_file = DEMO_DIR / "lists.json"
             if lists_file.exists():
                 self.load_lists(json.loads(lists_file.read_text()))
+            # The ages and levels family verdicts filter on, from the reviews just loaded.
+            refresh_effective_levels(title_ids=[title.pk for title in titles])
         self.stdout.write(self.style.SUCCESS(f"Demo content ready: {len(titles)} titles."))
 
     def load_staff(self):
