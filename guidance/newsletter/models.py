@@ -50,9 +50,7 @@ class Subscriber(models.Model):
             models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique"),
         ]
         indexes = [
-            models.Index(
-                fields=["confirmed_at", "unsubscribed_at"], name="newsletter_state_idx"
-            ),
+            models.Index(fields=["confirmed_at", "unsubscribed_at"], name="newsletter_state_idx"),
         ]
 
     def __str__(self):

@@ -11,6 +11,14 @@ from dataclasses import dataclass, field
 MAX_PICKS = 8
 
 
+def and_list(items):
+    """Join words the way people write them: "6", "6 and 9", "6, 9 and 12"."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 @dataclass
 class Pick:
     """A review chosen for a subscriber, and which of their kids it suits."""
@@ -21,6 +29,15 @@ class Pick:
     @property
     def title(self):
         return self.review.title
+
+    @property
+    def fits_label(self):
+        """Say which kids the pick suits: "your 6- and 11-year-olds", or ""."""
+        if not self.fits_ages:
+            return ""
+        ages = and_list([f"{age}-" for age in self.fits_ages[:-1]] + [str(self.fits_ages[-1])])
+        plural = "s" if len(self.fits_ages) > 1 else ""
+        return f"your {ages}-year-old{plural}"
 
 
 def pick_reviews(*, subscriber, reviews, limit=MAX_PICKS):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.newsletter.models import Delivery, Subscriber
-from guidance.newsletter.picks import pick_reviews
+from guidance.newsletter.picks import and_list, pick_reviews
 from guidance.newsletter.tokens import (
     CONFIRM_MAX_AGE,
     email_digest,
@@ -74,6 +74,7 @@ def send_confirmation(*, subscriber: Subscriber, base_url: str) -> bool:
     """Email the double opt-in link. Return False (and log) if the email failed."""
     context = {
         "subscriber": subscriber,
+        "kids_ages": and_list(sorted(subscriber.kids_ages)),
         "site_name": settings.SITE_NAME,
         "confirm_url": absolute_url(
             base_url, reverse("newsletter:confirm", args=[make_confirm_token(subscriber)])
@@ -225,6 +226,7 @@ def weekly_message(*, subscriber, picks, week, base_url) -> EmailMultiAlternativ
         pick.url = absolute_url(base_url, pick.title.get_absolute_url())
     context = {
         "subscriber": subscriber,
+        "kids_ages": and_list(sorted(subscriber.kids_ages)),
         "picks": picks,
         "week": week,
         "site_name": settings.SITE_NAME,

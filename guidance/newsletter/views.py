@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from guidance.newsletter import services
 from guidance.newsletter.forms import SubscribeForm
+from guidance.newsletter.picks import and_list
 from guidance.ratelimits import rate_limited
 
 
@@ -55,7 +56,8 @@ def confirm(request, token):
         return redirect("newsletter:confirmed")
     if subscriber.is_active:
         return redirect("newsletter:confirmed")
-    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+    context = {"subscriber": subscriber, "kids_ages": and_list(sorted(subscriber.kids_ages))}
+    return render(request, "newsletter/confirm.html", context)
 
 
 # Exempt from CSRF: the signed token is the proof, and mail apps' one-click unsubscribe
