@@ -29,9 +29,13 @@ class PublicPage:
     # and `route` names the route.
     prepare: Callable | None = None
     route: str = ""
+    # A form whose errors are checked too: submitted empty, the page must still pass.
+    # (Not for forms where an empty POST acts, like confirm, unsubscribe or delete.)
+    form: bool = False
 
     def __str__(self):
-        return self.path.strip("/").replace("/", "-").replace("?", "-") or "home"
+        label = self.path.strip("/").translate({ord("<"): None, ord(">"): None})
+        return label.replace("/", "-").replace("?", "-") or "home"
 
     @property
     def visits(self):
@@ -70,6 +74,37 @@ def own_review_delete_page(user):
     return reverse("reviews:delete", kwargs={"pk": review.pk})
 
 
+def report_page(user):
+    """Return the page for reporting a community review that `user` did not write."""
+    from guidance.reviews.models import CommunityReview
+
+    review = CommunityReview.objects.filter(title__slug="run-2020").exclude(author=user).first()
+    return reverse("moderation:report", kwargs={"pk": review.pk})
+
+
+def newsletter_subscriber():
+    from guidance.newsletter.models import Subscriber
+
+    subscriber, _ = Subscriber.objects.get_or_create(
+        email="reader@example.com", defaults={"kids_ages": [7, 13]}
+    )
+    return subscriber
+
+
+def newsletter_confirm_link(user):
+    """Return the link a new subscriber's confirmation email carries."""
+    from guidance.newsletter.tokens import make_confirm_token
+
+    return reverse("newsletter:confirm", args=[make_confirm_token(newsletter_subscriber())])
+
+
+def newsletter_unsubscribe_link(user):
+    """Return the unsubscribe link a newsletter email carries."""
+    from guidance.newsletter.tokens import make_unsubscribe_token
+
+    return reverse("newsletter:unsubscribe", args=[make_unsubscribe_token(newsletter_subscriber())])
+
+
 PUBLIC_PAGES = [
     PublicPage("/"),
     PublicPage("/movies/"),
@@ -77,28 +112,56 @@ PUBLIC_PAGES = [
     PublicPage("/movies/run-2020/"),
     PublicPage("/movies/winnie-the-pooh-2011/"),
     PublicPage("/movies/run-2020/reviews/"),
-    PublicPage("/movies/run-2020/reviews/write/", signed_in_only=True),
+    PublicPage("/movies/run-2020/reviews/write/", signed_in_only=True, form=True),
     PublicPage(
         "/reviews/<pk>/delete/",
         signed_in_only=True,
         prepare=own_review_delete_page,
         route="reviews:delete",
     ),
+    PublicPage(
+        "/reviews/<pk>/report/",
+        signed_in_only=True,
+        prepare=report_page,
+        route="moderation:report",
+        form=True,
+    ),
+    PublicPage("/movies/run-2020/suggest/", signed_in_only=True),
+    PublicPage("/movies/run-2020/suggest/?change=inclusion_tags", signed_in_only=True, form=True),
+    PublicPage("/movies/run-2020/suggest/?change=grid", signed_in_only=True, form=True),
+    PublicPage("/movies/run-2020/suggest/?change=offer-add", signed_in_only=True, form=True),
+    PublicPage("/movies/run-2020/history/"),
     PublicPage("/ratings/"),
     PublicPage("/lists/family-movie-night/"),
-    PublicPage("/accounts/signup/", signed_out_only=True),
-    PublicPage("/accounts/login/", signed_out_only=True),
+    PublicPage("/accounts/signup/", signed_out_only=True, form=True),
+    PublicPage("/accounts/login/", signed_out_only=True, form=True),
     PublicPage("/accounts/profile/", signed_in_only=True),
-    PublicPage("/accounts/password/change/", signed_in_only=True),
+    PublicPage("/accounts/password/change/", signed_in_only=True, form=True),
     PublicPage("/accounts/password/change/done/", signed_in_only=True),
-    PublicPage("/accounts/password/reset/"),
+    PublicPage("/accounts/password/reset/", form=True),
     PublicPage("/accounts/password/reset/sent/"),
     PublicPage(
         "/accounts/password/reset/<uidb64>/<token>/",
         prepare=password_reset_link,
         route="accounts:password_reset_confirm",
+        signed_out_only=True,  # signing in changes the user, which voids the link
+        form=True,
     ),
     PublicPage("/accounts/password/reset/done/"),
+    PublicPage("/newsletter/", form=True),
+    PublicPage("/newsletter/check-your-inbox/"),
+    PublicPage(
+        "/newsletter/confirm/<token>/",
+        prepare=newsletter_confirm_link,
+        route="newsletter:confirm",
+    ),
+    PublicPage("/newsletter/confirm/not-a-real-token/", status=400),
+    PublicPage("/newsletter/confirmed/"),
+    PublicPage(
+        "/newsletter/unsubscribe/<token>/",
+        prepare=newsletter_unsubscribe_link,
+        route="newsletter:unsubscribe",
+    ),
     PublicPage("/no-such-page/", status=404),
 ]
 

