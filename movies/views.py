@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
+from guidance.accounts.verdicts import verdicts_for_title_page
 from guidance.ratings.models import MAX_AGE, MIN_AGE, ExpertReview
 from guidance.reviews.querysets import title_community
 from movies.browse import TitleBrowser, page_number
@@ -103,6 +104,12 @@ class TitleDetailView(DetailView):
             title=title,
             user=self.request.user,
             expert_review=review if review is not None and review.is_published else None,
+        )
+        context["family_verdicts"] = verdicts_for_title_page(
+            request=self.request,
+            title=title,
+            review=review if review is not None and review.is_published else None,
+            summary=context["community"].summary,
         )
         return context
 

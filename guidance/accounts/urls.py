@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 
-from guidance.accounts import views
+from guidance.accounts import family_views, views
 from guidance.ratelimits import rate_limited
 
 app_name = "accounts"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("family/", family_views.FamilyView.as_view(), name="family"),
+    path("family/forget/", family_views.ForgetFamilyView.as_view(), name="family_forget"),
     path(
         "password/change/",
         login_required(

@@ -205,3 +205,20 @@ def family_verdicts(family, facts: TitleFacts, categories) -> list:
     """One verdict per child of `family`, in the family's order."""
     categories = sorted(categories, key=lambda c: (c.order, c.name))
     return [verdict_for(child, facts, categories) for child in family.children]
+
+
+def verdicts_for_title_page(*, request, title, review, summary):
+    """
+    The title page's verdict for each child of the visitor's family, or None without a
+    family. Reads what the page loaded (review with grades, community summary, tags);
+    adds the family (none to three queries) and the content categories (one).
+    """
+    from guidance.accounts.family import family_for_request
+    from guidance.ratings.models import ContentCategory
+
+    family = family_for_request(request)
+    if not family:
+        return None
+    categories = list(ContentCategory.objects.filter(kind=ContentCategory.Kind.CONCERN))
+    facts = facts_for_title(title, review=review, summary=summary, categories=categories)
+    return family_verdicts(family, facts, categories)

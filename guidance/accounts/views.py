@@ -51,6 +51,7 @@ class SignUpView(FormView):
         )
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.display_name}! You are signed in.")
+        _keep_session_family(self.request, user)
         return redirect(_next_url(self.request) or reverse("home"))
 
 
@@ -60,6 +61,20 @@ class SignInView(LoginView):
     template_name = "accounts/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _keep_session_family(self.request, form.get_user())
+        return response
+
+
+def _keep_session_family(request, user):
+    """Move a family profile set up before signing in to the account (family page)."""
+    from guidance.accounts.family_views import adopt_session_family
+
+    note = adopt_session_family(request, user)
+    if note:
+        messages.info(request, note)
 
 
 class SignOutView(LogoutView):
