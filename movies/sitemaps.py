@@ -29,13 +29,13 @@ class EditorialListSitemap(Sitemap):
 
 
 class FixedPageSitemap(Sitemap):
-    """Pages that are always there: home, browse, how we rate."""
+    """Pages that are always there: home, browse, how we rate, the newsletter sign-up."""
 
     changefreq = "daily"
     priority = 0.5
 
     def items(self):
-        return ["home", "movies:browse", "ratings:how-we-rate"]
+        return ["home", "movies:browse", "ratings:how-we-rate", "newsletter:subscribe"]
 
     def location(self, view_name):
         return reverse(view_name)

@@ -243,6 +243,7 @@ def test_sitemap_lists_published_titles_lists_and_fixed_pages(client):
     assert "<loc>http://testserver/</loc>" in body
     assert "<loc>http://testserver/movies/</loc>" in body
     assert "<loc>http://testserver/ratings/</loc>" in body
+    assert "<loc>http://testserver/newsletter/</loc>" in body
     assert draft.slug not in body
     assert "not-ready" not in body
     assert f"<lastmod>{published.updated_at.date().isoformat()}</lastmod>" in body
