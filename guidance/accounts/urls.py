@@ -65,9 +65,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
+        views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.shortcuts import redirect
@@ -84,6 +85,18 @@ class SignOutView(LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, "You are signed out. See you soon!")
         return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    """Django's "new password saved" page, linking to this site's sign-in page."""
+
+    template_name = "accounts/password_reset_complete.html"
+
+    def get_context_data(self, **kwargs):
+        # Django's own version resolves settings.LOGIN_URL; name the page directly.
+        context = super(auth_views.PasswordResetCompleteView, self).get_context_data(**kwargs)
+        context["login_url"] = reverse("accounts:login")
+        return context
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):
