@@ -34,6 +34,16 @@ class CommunityReviewQuerySet(models.QuerySet):
             )
         )
 
+    def with_vote_of(self, user):
+        """Annotate `voted`: whether `user` marked each review helpful (False if anonymous)."""
+        from guidance.reviews.models import HelpfulVote
+
+        if not user.is_authenticated:
+            return self.annotate(voted=models.Value(False))
+        return self.annotate(
+            voted=models.Exists(HelpfulVote.objects.filter(review=models.OuterRef("pk"), user=user))
+        )
+
     def sorted_by(self, sort):
         """Order by one of SORTS (an unknown value falls back to newest)."""
         return self.order_by(*SORTS.get(sort, SORTS[DEFAULT_SORT])[1])
@@ -101,7 +111,8 @@ class TitleCommunity:
     verdicts: list
     latest: list
     level_rows: list = field(default_factory=list)
-    my_review: object = None
+    has_my_review: bool = False
+    my_unpublished_review: object = None
     voted_ids: set = field(default_factory=set)
 
 
@@ -109,15 +120,24 @@ def title_community(*, title, user, expert_review=None, latest=5):
     """
     Read everything the title page shows about community reviews.
 
-    Queries: the summary, the latest reviews with their authors, and for a signed-in
-    user their own review and their votes among the latest; plus the categories only
-    when there is no published expert grid to take them from.
+    Two queries whatever the number of reviews: the summary (with the signed-in user's
+    own review's id and status as subqueries) and the latest reviews (with their authors
+    and whether this user voted for each). A third runs only when the user's own review
+    is hidden or removed, to show it to them, and one for the categories only when there
+    is no published expert grid to take them from.
     """
     from guidance.ratings.models import ContentCategory
-    from guidance.reviews.models import CommunityReview, HelpfulVote, ReviewSummary
+    from guidance.reviews.models import CommunityReview, ReviewSummary
     from guidance.reviews.services import level_min_reviews
 
-    summary = ReviewSummary.objects.filter(title=title).first()
+    summaries = ReviewSummary.objects.filter(title=title)
+    if user.is_authenticated:
+        mine = CommunityReview.objects.filter(title=title, author=user).order_by()
+        summaries = summaries.annotate(
+            my_review_id=models.Subquery(mine.values("pk")[:1]),
+            my_review_status=models.Subquery(mine.values("status")[:1]),
+        )
+    summary = summaries.first()
     verdicts = verdicts_for(summary, expert_review)
     reviews = []
     if summary and summary.review_count:
@@ -125,6 +145,7 @@ def title_community(*, title, user, expert_review=None, latest=5):
             CommunityReview.objects.published()
             .filter(title=title)
             .select_related("author")
+            .with_vote_of(user)
             .order_by("-created_at", "-pk")[:latest]
         )
 
@@ -153,20 +174,18 @@ def title_community(*, title, user, expert_review=None, latest=5):
                     )
                 )
 
-    my_review, voted_ids = None, set()
-    if user.is_authenticated:
-        my_review = CommunityReview.objects.filter(title=title, author=user).first()
-        if reviews:
-            voted_ids = set(
-                HelpfulVote.objects.filter(user=user, review__in=reviews).values_list(
-                    "review_id", flat=True
-                )
-            )
+    my_status = getattr(summary, "my_review_status", None)
+    unpublished_review = None
+    if my_status and my_status != CommunityReview.Status.PUBLISHED:
+        unpublished_review = CommunityReview.objects.select_related("author").get(
+            pk=summary.my_review_id
+        )
     return TitleCommunity(
         summary=summary,
         verdicts=verdicts,
         latest=reviews,
         level_rows=level_rows,
-        my_review=my_review,
-        voted_ids=voted_ids,
+        has_my_review=my_status is not None,
+        my_unpublished_review=unpublished_review,
+        voted_ids={review.pk for review in reviews if getattr(review, "voted", False)},
     )

@@ -12,7 +12,7 @@ from django.views.generic.edit import FormView
 from guidance.ratelimits import rate_limited
 from guidance.ratings.models import ContentCategory
 from guidance.reviews.forms import ReviewForm
-from guidance.reviews.models import CommunityLevel, CommunityReview, HelpfulVote, ReviewSummary
+from guidance.reviews.models import CommunityLevel, CommunityReview, ReviewSummary
 from guidance.reviews.querysets import DEFAULT_SORT, SORTS, verdicts_for
 from guidance.reviews.services import (
     ReviewNotAllowed,
@@ -68,7 +68,7 @@ class ReviewListView(ListView):
         reviews = CommunityReview.objects.published().filter(title=self.title)
         if self.role:
             reviews = reviews.filter(author_role=self.role)
-        return reviews.for_listing().sorted_by(self.sort)
+        return reviews.for_listing().with_vote_of(self.request.user).sorted_by(self.sort)
 
     def paginate_queryset(self, queryset, page_size):
         """Like ListView's, but a bad or too-high page number shows a page, not a 404."""
@@ -107,13 +107,7 @@ class ReviewListView(ListView):
             context["my_review"] = CommunityReview.objects.filter(
                 title=self.title, author=user
             ).first()
-            page_reviews = list(context["reviews"])
-            if page_reviews:
-                context["voted_ids"] = set(
-                    HelpfulVote.objects.filter(user=user, review__in=page_reviews).values_list(
-                        "review_id", flat=True
-                    )
-                )
+            context["voted_ids"] = {review.pk for review in context["reviews"] if review.voted}
         return context
 
 
