@@ -303,12 +303,19 @@ def make_row(where, record, *, separator=LIST_SEPARATOR):
 class CsvSource:
     """Our CSV format: a header row naming the FIELDS, lists separated by "|"."""
 
-    total = None
-
     def __init__(self, path):
         self.path = Path(path)
-        with self.path.open("rb"):  # fail now, with OSError, if it cannot be read
-            pass
+        self.total = self.count_records()
+
+    def count_records(self):
+        """Count the records after the header (for the progress bar); raise OSError early."""
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                records = csv.reader(handle)
+                next(records, None)
+                return sum(1 for values in records if any(value.strip() for value in values))
+        except (UnicodeDecodeError, csv.Error):
+            return None  # reading the rows says what is wrong
 
     def __iter__(self) -> Iterator[TitleRow | BadRow]:
         try:
