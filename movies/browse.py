@@ -82,6 +82,9 @@ class TitleBrowser:
             steps["q"] = lambda qs: filter_by_search(qs, filters["q"])
         if "age" in filters:
             steps["age"] = lambda qs: qs.rated_for_age(filters["age"])
+        if "fits" in filters:
+            rule = self.form.family.rule(self.form.choices.categories, filters["fits"])
+            steps["fits"] = lambda qs: qs.fitting(rule)
         for name, kind in TAG_FILTERS.items():
             if name in filters:
                 tag = self._tags[(kind, filters[name])]
@@ -256,6 +259,10 @@ class TitleBrowser:
             chips.append(self._chip("q", f"Search: “{filters['q']}”", without=["q"]))
         if "age" in filters:
             chips.append(self._chip("age", f"Age {filters['age']} and under", without=["age"]))
+        if "fits" in filters:
+            chips.append(
+                self._chip("fits", form.family.describe(filters["fits"]), without=["fits"])
+            )
         for name, kind in TAG_FILTERS.items():
             if name in filters:
                 tag = self._tags[(kind, filters[name])]

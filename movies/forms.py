@@ -88,6 +88,11 @@ class BrowseForm(forms.Form):
         empty_value=None,
         help_text="Titles we rate suitable at this age or younger.",
     )
+    fits = forms.ChoiceField(
+        label="Fits my family",
+        required=False,
+        help_text="Within each child's age and limits (from your family profile).",
+    )
     genre = forms.ChoiceField(label="Genre", required=False)
     topic = forms.ChoiceField(label="Topic", required=False)
     strength = forms.ChoiceField(label="Character strength", required=False)
@@ -114,10 +119,18 @@ class BrowseForm(forms.Form):
     stars = forms.TypedChoiceField(label="Our stars", required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
-    def __init__(self, data, *, choices):
+    def __init__(self, data, *, choices, family=None):
         super().__init__(data)
         self.choices = choices
+        self.family = family  # guidance.accounts.family.Family, or None
         self.notes = []
+        shown = [("", "Anyone")] + (family.choices() if family else [])
+        self.fields["fits"].choices = shown + ([("family", "")] if family else [])
+        self.fields["fits"].widget.choices = shown
+        if not family:
+            self.fields["fits"].error_messages["invalid_choice"] = (
+                "you have not set up your family yet (see “Your family”)."
+            )
         self.fields["age"].choices = [("", "Any age")] + [
             (str(age), str(age)) for age in range(MIN_AGE, MAX_AGE)
         ]
@@ -154,6 +167,10 @@ class BrowseForm(forms.Form):
         if not (self.data.get("q") or "").strip():
             # "Best match" needs a search: not offered without one (still understood).
             self.fields["sort"].widget.choices = [c for c in SORT_CHOICES if c[0] != "relevance"]
+
+    def clean_fits(self):
+        value = self.cleaned_data.get("fits")
+        return self.family.key_for(value) if value and self.family else value
 
     def concern_fields(self):
         """The "at most" fields of the content to consider, like Violence & Scariness."""

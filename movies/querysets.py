@@ -92,6 +92,13 @@ class TitleQuerySet(models.QuerySet):
             grades = grades.filter(level__gte=at_least)
         return self.filter(Exists(grades))
 
+    def fitting(self, rule):
+        """
+        Titles that fit a family's FitRule (guidance.accounts.family): age, every content
+        limit and avoided topics, as EXISTS subqueries on the stored effective levels.
+        """
+        return self.filter(rule.as_q())
+
     def search(self, query):
         """Titles matching a search box query, annotated with their `rank`."""
         from movies.search import search_titles

@@ -1,7 +1,8 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView, ListView, TemplateView
 
-from guidance.accounts.verdicts import verdicts_for_title_page
+from guidance.accounts.family import family_for_request
+from guidance.accounts.verdicts import add_card_verdicts, verdicts_for_title_page
 from guidance.ratings.models import MAX_AGE, MIN_AGE, ExpertReview
 from guidance.reviews.querysets import title_community
 from movies.browse import TitleBrowser, page_number
@@ -52,7 +53,9 @@ class BrowseView(ListView):
     paginate_by = 24
 
     def get(self, request, *args, **kwargs):
-        self.form = BrowseForm(request.GET, choices=BrowseChoices.load())
+        self.form = BrowseForm(
+            request.GET, choices=BrowseChoices.load(), family=family_for_request(request)
+        )
         self.form.is_valid()  # never fails: what is wrong becomes a note
         self.browser = TitleBrowser(self.form)
         return super().get(request, *args, **kwargs)
@@ -73,6 +76,8 @@ class BrowseView(ListView):
         self.form.show_counts(self.browser.facets())
         chips = self.browser.active_filters()
         empty = not context["paginator"].count
+        # "Fits Maya" badges on the cards: three queries for the page, whatever its size.
+        add_card_verdicts(self.form.family, context["titles"], self.form.choices.categories)
         context.update(
             form=self.form,
             notes=self.form.notes,

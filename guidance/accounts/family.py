@@ -212,20 +212,24 @@ class Family:
         return child.rule(categories) if child else None
 
     def choices(self):
-        """(value, label) for the browse filter: every child together, then each child."""
-        options = []
-        if len(self.children) > 1:
-            options.append((EVERYONE, "Fits all my children"))
-        else:
-            options.append((EVERYONE, f"Fits {self.children[0].label}"))
-        if len(self.children) > 1:
-            options += [(child.key, f"Fits {child.label}") for child in self.children]
-        return options
+        """
+        (value, label) for the browse filter: every child together, then each child; a
+        family of one offers just that child (and reads "family" as them, see `key_for`).
+        """
+        if len(self.children) == 1:
+            return [(self.children[0].key, f"Fits {self.children[0].label}")]
+        return [(EVERYONE, "Fits all my children")] + [
+            (child.key, f"Fits {child.label}") for child in self.children
+        ]
+
+    def key_for(self, value):
+        """The filter value as the page shows it: "family" is the only child of one."""
+        if value == EVERYONE and len(self.children) == 1:
+            return self.children[0].key
+        return value
 
     def describe(self, key) -> str:
         if key == EVERYONE:
-            if len(self.children) == 1:
-                return f"Fits {self.children[0].label}"
             return "Fits all my children"
         child = self.child(key)
         return f"Fits {child.label}" if child else ""
