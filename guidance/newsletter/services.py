@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guidance.newsletter.models import Delivery, Subscriber
-from guidance.newsletter.picks import and_list, pick_reviews
+from guidance.newsletter.picks import WeekFacts, and_list, pick_reviews, with_families
 from guidance.newsletter.tokens import (
     CONFIRM_MAX_AGE,
     email_digest,
@@ -192,11 +192,13 @@ def send_weekly_newsletter(*, week: date, base_url: str, dry_run: bool = False) 
     if not reviews:
         return report
     done = set(Delivery.objects.filter(week=week).values_list("subscriber_id", flat=True))
-    for subscriber in Subscriber.objects.active().order_by("pk").iterator():
+    facts = WeekFacts.load(reviews)  # for subscribers with a family profile
+    subscribers = Subscriber.objects.active().order_by("pk").iterator()
+    for subscriber, family in with_families(subscribers):
         if subscriber.pk in done:
             report.already_sent += 1
             continue
-        picks = pick_reviews(subscriber=subscriber, reviews=reviews)
+        picks = pick_reviews(subscriber=subscriber, reviews=reviews, family=family, facts=facts)
         if not picks:
             report.nothing_to_send += 1
             continue
