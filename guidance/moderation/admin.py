@@ -9,6 +9,7 @@ Nothing here edits a review's words or deletes anything; the log is read-only fo
 everyone, superusers included.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
@@ -112,6 +113,10 @@ DECISIONS = {
         ),
     ]
 }
+
+
+def plural(n, one, many):
+    return f"{n} {one if n == 1 else many}"
 
 
 def accuracy_text(stats):
@@ -245,10 +250,10 @@ class ReportInline(ReadOnlyInline):
             return "A deleted account"
         stats = getattr(report.reporter, "report_stats", None)
         return format_html(
-            "{} &lt;{}&gt;<br><small>{} reports; {}</small>",
+            "{} &lt;{}&gt;<br><small>{}; {}</small>",
             report.reporter.display_name,
             report.reporter.email,
-            stats.reports if stats else 0,
+            plural(stats.reports if stats else 0, "report", "reports"),
             accuracy_text(stats),
         )
 
@@ -288,7 +293,7 @@ class ReportedReviewAdmin(admin.ModelAdmin):
         "status_label",
         "waiting",
     )
-    list_display_links = ("review",)
+    list_display_links = None  # the headline in the first column links to the review
     list_filter = (
         QueueFilter,
         OrderFilter,
@@ -350,6 +355,10 @@ class ReportedReviewAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return moderation_queue(super().get_queryset(request))
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Moderation queue: reviews waiting for a decision"}
+        return super().changelist_view(request, extra_context)
+
     def get_ordering(self, request):
         order = request.GET.get(OrderFilter.parameter_name, DEFAULT_ORDER)
         return ORDERS.get(order, ORDERS[DEFAULT_ORDER])[1]
@@ -374,7 +383,8 @@ class ReportedReviewAdmin(admin.ModelAdmin):
     @admin.display(description="Review")
     def review(self, review):
         return format_html(
-            "<strong>{}</strong><br><span class='review-excerpt'>{}</span>",
+            "<a href='{}'><strong>{}</strong></a><br><span class='review-excerpt'>{}</span>",
+            self._page_url(review),
             review.headline,
             truncatechars(review.body, 140),
         )
@@ -391,21 +401,29 @@ class ReportedReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description="Open reports", ordering="people_reporting")
     def reports(self, review):
-        people = (
-            f"{review.people_reporting} {'person' if review.people_reporting == 1 else 'people'}"
-        )
-        system = f" + {review.system_flags} system" if review.system_flags else ""
+        parts = []
+        if review.people_reporting:
+            parts.append(plural(review.people_reporting, "person", "people"))
+        if review.system_flags:
+            parts.append(plural(review.system_flags, "system flag", "system flags"))
         return format_html(
-            "{}{}<br><small>weight {}</small>", people, system, f"{review.priority:.2f}"
+            "{}<br><small>priority {}</small>",
+            " + ".join(parts) or "none open",
+            f"{review.priority:.2f}",
         )
 
     @admin.display(description="Reasons")
     def reasons(self, review):
-        counts = {}
+        """Readers' reasons, most given first, then the system's."""
+        readers, system = Counter(), []
         for report in review.open_report_list:
-            label = report.get_reason_display()
-            counts[label] = counts.get(label, 0) + 1
-        return ", ".join(f"{label} ×{n}" if n > 1 else label for label, n in counts.items()) or "-"
+            if report.source == Report.Source.SYSTEM:
+                system.append(report.get_reason_display())
+            else:
+                readers[report.get_reason_display()] += 1
+        lines = [f"{label} ×{n}" if n > 1 else label for label, n in readers.most_common()]
+        lines += [f"System: {label}" for label in system]
+        return format_html_join("", "{}<br>", ((line,) for line in lines)) or "-"
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, review):
@@ -741,16 +759,7 @@ class ReportAdmin(ReadOnlyAdmin):
 class ModerationActionAdmin(ReadOnlyAdmin):
     """The audit log: read-only for everyone."""
 
-    list_display = (
-        "created_at",
-        "action",
-        "by",
-        "on_review",
-        "author",
-        "reason",
-        "reports_resolved",
-        "note_excerpt",
-    )
+    list_display = ("when", "action", "by", "on_review", "reason", "note_excerpt")
     list_filter = ("action", "reason", ("moderator", admin.RelatedOnlyFieldListFilter))
     search_fields = (
         "headline",
@@ -780,16 +789,29 @@ class ModerationActionAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="When", ordering="created_at")
+    def when(self, entry):
+        return f"{timezone.localtime(entry.created_at):%Y-%m-%d %H:%M}"
+
     @admin.display(description="By", ordering="moderator__display_name")
     def by(self, entry):
         return entry.moderator or "System"
 
-    @admin.display(description="Review")
+    @admin.display(description="Review or account")
     def on_review(self, entry):
+        """The review judged (linked while it exists), its author and title."""
+        author = entry.author.display_name if entry.author else "a deleted account"
+        if not entry.headline:
+            return f"Account: {author}"
+        context = f"by {author}" + (f" on {entry.title.name}" if entry.title else "")
         if entry.review_id is None:
-            return entry.headline or "-"
+            return format_html("{}<br><small>{} (since deleted)</small>", entry.headline, context)
         url = reverse("admin:moderation_reportedreview_change", args=[entry.review_id])
-        return format_html("<a href='{}'>{}</a>", url, entry.headline or entry.review_id)
+        return format_html("<a href='{}'>{}</a><br><small>{}</small>", url, entry.headline, context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Moderation log: every decision, newest first"}
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Note")
     def note_excerpt(self, entry):

@@ -227,13 +227,16 @@ def report_review(
                 review_id=review.pk, source=Report.Source.USER, status=Report.Status.OPEN
             ).values_list("reason", flat=True)
         )
-        top_reason = max(sorted(reasons), key=reasons.get)
+        # The author is told the reason most reporters gave, if most gave the same one.
+        top_reason, top_count = reasons.most_common(1)[0]
+        if top_reason == Reason.OTHER or top_count * 2 <= count:
+            top_reason = Reason.REPORTED
         _change_status(
             review=review,
             moderator=None,
             action=Action.AUTO_HIDDEN,
             status=Status.HIDDEN,
-            reason=Reason.REPORTED if top_reason == Reason.OTHER else top_reason,
+            reason=top_reason,
             note=f"Reported by {count} people (the limit is {auto_hide_threshold()}).",
         )
         hidden_now = True

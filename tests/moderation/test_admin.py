@@ -47,7 +47,7 @@ def words(response):
 def queue_headlines(client, query=""):
     """The headlines in the queue, top to bottom."""
     html = client.get(queue_url(query)).content.decode()
-    return re.findall(r"<strong>([^<]+)</strong><br><span class='review-excerpt'>", html)
+    return re.findall(r"<strong>([^<]+)</strong></a><br><span class='review-excerpt'>", html)
 
 
 def reported_review(title, headline, reporters, reason="spam", **fields):
@@ -104,7 +104,7 @@ def test_queue_shows_counts_reasons_and_status(client, moderator, title, readers
     assert "Run (2020)" in text
     assert review.author.display_name in text
     assert "3 people" in text
-    assert "Spoilers without a warning ×2, Harassment or hate" in text
+    assert "Spoilers without a warning ×2 Harassment or hate" in text
     assert "Hidden (pending moderation)" in text
 
 

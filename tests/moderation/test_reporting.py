@@ -228,6 +228,13 @@ def test_the_nth_person_hides_the_review_at_once(client, review, readers):
     assert entry.status_before == "published" and entry.status_after == "hidden"
 
 
+def test_the_author_is_told_the_reason_most_reporters_gave(review, readers):
+    """Mixed reasons with no majority are explained as "reported by several readers"."""
+    for reader, reason in zip(readers, ["spam", "spoilers", "harassment"], strict=False):
+        f.make_report(review, reader, reason=reason)
+    assert ModerationAction.objects.get().reason == Reason.REPORTED
+
+
 def test_the_same_person_reporting_twice_does_not_reach_the_threshold(review, readers):
     """Distinct people count, not reports: one person three times is one."""
     for reason in ["spam", "spoilers", "harassment"]:
