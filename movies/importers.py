@@ -11,9 +11,10 @@ How the writer behaves:
   hand (no key) with exactly the same name and year is adopted: it gets the key instead
   of a copy being made. People are matched by exact name, studios by name, genres by name
   or slug, so none is ever created twice.
-- It merges and never deletes: a value in the source overwrites ours, an empty value
-  never erases ours; missing genres and credits are added, existing ones are kept (their
-  billing order too), and a credit's character is filled in when the source has one.
+- It merges and never deletes: a value in the source overwrites ours (with `fill_only`,
+  only fills our blanks), an empty value never erases ours; missing genres and credits
+  are added, existing ones are kept (their billing order too), and a credit's character
+  is filled in when the source has one.
   An unchanged title is not written at all, so a second run changes nothing.
 - Rows are written in batches, each in its own transaction. An interrupted run keeps the
   batches it finished; the next run finds those titles unchanged and carries on.
@@ -528,9 +529,10 @@ def allocate_slugs(model, bases, *, max_length):
 class BatchWriter:
     """Write one batch of rows; every lookup and write is a bulk query."""
 
-    def __init__(self, rows: list[TitleRow], summary: ImportSummary):
+    def __init__(self, rows: list[TitleRow], summary: ImportSummary, *, fill_only=False):
         self.rows = rows
         self.summary = summary
+        self.fill_only = fill_only
         self.now = timezone.now()
 
     def write(self):
@@ -547,9 +549,11 @@ class BatchWriter:
                 continue
             fields = set()
             for name, value in self.title_values(row, studio_pks).items():
-                if value not in (None, "") and getattr(title, name) != value:
-                    setattr(title, name, value)
-                    fields.add(name)
+                ours = getattr(title, name)
+                if value in (None, "") or ours == value or (self.fill_only and ours):
+                    continue
+                setattr(title, name, value)
+                fields.add(name)
             if row.key in adopted:
                 title.source_key = row.key
                 fields.add("source_key")
@@ -782,12 +786,15 @@ def import_titles(
     *,
     rows: Iterable[TitleRow | BadRow],
     batch_size: int = 500,
+    fill_only: bool = False,
     on_bad_row: Callable[[BadRow], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """
     Import rows in batches of `batch_size`, each batch in its own transaction.
 
+    With `fill_only`, a title's existing values are kept and only its blanks filled
+    (genres and credits are added either way).
     Bad rows (and rows repeating a key seen earlier in the source) are collected in the
     summary and passed to `on_bad_row` as they come; `on_progress` is told how many
     rows were handled after each batch.
@@ -799,7 +806,7 @@ def import_titles(
         nonlocal batch, handled
         if batch:
             with transaction.atomic():
-                BatchWriter(batch, summary).write()
+                BatchWriter(batch, summary, fill_only=fill_only).write()
         if on_progress and handled:
             on_progress(handled)
         batch, handled = [], 0

@@ -270,6 +270,18 @@ def test_empty_values_never_erase_and_existing_credits_are_kept(tmp_path):
     ]
 
 
+def test_fill_only_keeps_our_values_and_fills_blanks(tmp_path):
+    """--fill-only keeps what a title has, fills its blanks and adds missing genres."""
+    title = make_title(name="Paddington", year=2014, runtime_minutes=96, mpaa_rating="PG")
+    run_import(EXAMPLES / "titles.csv", fill_only=True)
+    title.refresh_from_db()
+    assert (title.runtime_minutes, title.mpaa_rating) == (96, "PG")
+    assert title.studio.name == "StudioCanal"
+    assert {tag.name for tag in title.tags.all()} == {"Comedy", "Family"}
+    out, _ = run_import(EXAMPLES / "titles.csv", fill_only=True)
+    assert "skipped (unchanged) 6," in out
+
+
 @pytest.mark.parametrize(
     ("written", "stored"),
     [

@@ -40,6 +40,11 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=500, help="rows per transaction (default 500)"
         )
         parser.add_argument(
+            "--fill-only",
+            action="store_true",
+            help="keep the values titles already have; only fill blanks, add genres and credits",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="check and count, then roll everything back"
         )
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -75,6 +80,7 @@ class Command(BaseCommand):
                 summary = import_titles(
                     rows=self.limited(rows, limit),
                     batch_size=batch_size,
+                    fill_only=options["fill_only"],
                     on_bad_row=report_bad_row,
                     on_progress=bar.update,
                 )
