@@ -58,12 +58,6 @@ def can_decide(user) -> bool:
     )
 
 
-def is_stale(*, suggestion: Suggestion, title: Title | None = None) -> bool:
-    """Whether the suggested field has changed since the suggestion was made."""
-    title = title or load_title(suggestion.title_id)
-    return suggestable_field(suggestion.field).read(title) != suggestion.current
-
-
 def _lock_title(title_id) -> Title:
     """Lock the title's row until the transaction ends and return a fresh full copy."""
     Title.objects.select_for_update().filter(pk=title_id).values_list("pk", flat=True).get()
