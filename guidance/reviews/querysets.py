@@ -120,34 +120,51 @@ def title_community(*, title, user, expert_review=None, latest=5):
     """
     Read everything the title page shows about community reviews.
 
-    Two queries whatever the number of reviews: the summary (with the signed-in user's
-    own review's id and status as subqueries) and the latest reviews (with their authors
-    and whether this user voted for each). A third runs only when the user's own review
-    is hidden or removed, to show it to them, and one for the categories only when there
-    is no published expert grid to take them from.
+    One query whatever the number of reviews: the latest published reviews together
+    with the signed-in user's own review (whatever its status), with their authors,
+    whether this user voted for each, and the title's summary joined on. The categories
+    are read only when there is no published expert grid to take them from.
     """
+    from django.core.exceptions import ObjectDoesNotExist
+
     from guidance.ratings.models import ContentCategory
-    from guidance.reviews.models import CommunityReview, ReviewSummary
+    from guidance.reviews.models import CommunityReview
     from guidance.reviews.services import level_min_reviews
 
-    summaries = ReviewSummary.objects.filter(title=title)
+    published = CommunityReview.Status.PUBLISHED
+    rows = CommunityReview.objects.filter(title=title).select_related(
+        "author", "title__review_summary"
+    )
     if user.is_authenticated:
-        mine = CommunityReview.objects.filter(title=title, author=user).order_by()
-        summaries = summaries.annotate(
-            my_review_id=models.Subquery(mine.values("pk")[:1]),
-            my_review_status=models.Subquery(mine.values("status")[:1]),
+        # My own review first (any status), then the latest published ones: the latest
+        # `latest` published reviews are among these rows, with or without mine.
+        rows = rows.filter(models.Q(status=published) | models.Q(author=user)).annotate(
+            is_mine=models.Case(
+                models.When(author=user, then=models.Value(True)),
+                default=models.Value(False),
+            )
         )
-    summary = summaries.first()
+        order = ["-is_mine", "-created_at", "-pk"]
+    else:
+        rows = rows.filter(status=published)
+        order = ["-created_at", "-pk"]
+    rows = list(rows.with_vote_of(user).order_by(*order)[: latest + 1])
+
+    # Every row carries the summary; with no rows there is nothing published to sum up.
+    summary = None
+    if rows:
+        try:
+            summary = rows[0].title.review_summary
+        except ObjectDoesNotExist:
+            summary = None
+    mine = None
+    if rows and getattr(rows[0], "is_mine", False):
+        mine = rows.pop(0)
+        if mine.is_published:
+            rows.append(mine)
+    rows.sort(key=lambda review: (review.created_at, review.pk), reverse=True)
+    reviews = rows[:latest]
     verdicts = verdicts_for(summary, expert_review)
-    reviews = []
-    if summary and summary.review_count:
-        reviews = list(
-            CommunityReview.objects.published()
-            .filter(title=title)
-            .select_related("author")
-            .with_vote_of(user)
-            .order_by("-created_at", "-pk")[:latest]
-        )
 
     level_rows = []
     shown = {
@@ -174,18 +191,12 @@ def title_community(*, title, user, expert_review=None, latest=5):
                     )
                 )
 
-    my_status = getattr(summary, "my_review_status", None)
-    unpublished_review = None
-    if my_status and my_status != CommunityReview.Status.PUBLISHED:
-        unpublished_review = CommunityReview.objects.select_related("author").get(
-            pk=summary.my_review_id
-        )
     return TitleCommunity(
         summary=summary,
         verdicts=verdicts,
         latest=reviews,
         level_rows=level_rows,
-        has_my_review=my_status is not None,
-        my_unpublished_review=unpublished_review,
+        has_my_review=mine is not None,
+        my_unpublished_review=mine if mine is not None and not mine.is_published else None,
         voted_ids={review.pk for review in reviews if getattr(review, "voted", False)},
     )

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from guidance.ratings.models import ContentCategory
 from guidance.reviews.models import CommunityLevel, CommunityReview, ReviewSummary
@@ -465,10 +466,13 @@ def test_title_page_query_count_is_flat_with_1_or_200_reviews(client, settings, 
             client.force_login(voter)
             for review in title.community_reviews.all()[:2]:
                 toggle_helpful(review=review, user=voter)
+            hide_review(review=f.make_community_review(title, voter, headline="My hidden one"))
         with CaptureQueriesContext(connection) as queries:
             response = client.get(title.get_absolute_url())
         assert response.status_code == 200
         assert "What families noticed" in text(response)
+        if signed_in:
+            assert "My hidden one" in text(response)
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 12
@@ -504,3 +508,26 @@ def test_summary_shows_typical_levels_once_enough_people_answer(client, settings
     assert 'data-level="4"' in table
     assert "(2 answers)" in table
     assert ReviewSummary.objects.get(title=title).levels[str(language.pk)]["level"] == 4
+
+
+def test_title_page_shows_the_five_latest_with_my_own_in_its_place(client):
+    """The latest five are the newest published reviews, mine included only if it is one."""
+    title = f.make_title()
+    me = f.make_parent()
+    f.make_community_review(title, me, headline="My old review")
+    for i in range(6):
+        f.make_community_review(title, headline=f"Newer review {i}")
+    client.force_login(me)
+    latest = [
+        review.headline
+        for review in client.get(title.get_absolute_url()).context["community"].latest
+    ]
+    assert latest == [f"Newer review {i}" for i in range(5, 0, -1)]
+    f.make_community_review(title, me, headline="My rewritten review")
+    CommunityReview.objects.filter(author=me).update(created_at=timezone.now())
+    community = client.get(title.get_absolute_url()).context["community"]
+    assert [review.headline for review in community.latest][:2] == [
+        "My rewritten review",
+        "Newer review 5",
+    ]
+    assert community.has_my_review and community.my_unpublished_review is None
