@@ -105,6 +105,18 @@ def newsletter_unsubscribe_link(user):
     return reverse("newsletter:unsubscribe", args=[make_unsubscribe_token(newsletter_subscriber())])
 
 
+def with_family(path):
+    """Return a `prepare` that gives the user a family of two children, then shows `path`."""
+
+    def prepare(user):
+        from tests.factories import make_family
+
+        make_family(user, children=(("Maya", 7), ("Sam", 14)))
+        return path
+
+    return prepare
+
+
 PUBLIC_PAGES = [
     PublicPage("/"),
     PublicPage("/movies/"),
@@ -136,6 +148,25 @@ PUBLIC_PAGES = [
     PublicPage("/accounts/signup/", signed_out_only=True, form=True),
     PublicPage("/accounts/login/", signed_out_only=True, form=True),
     PublicPage("/accounts/profile/", signed_in_only=True),
+    PublicPage("/accounts/family/", form=True),
+    PublicPage(
+        "/accounts/family/ with children",
+        signed_in_only=True,
+        prepare=with_family("/accounts/family/"),
+        route="accounts:family",
+    ),
+    PublicPage(
+        "/movies/ with a family",
+        signed_in_only=True,
+        prepare=with_family("/movies/"),
+        route="movies:browse",
+    ),
+    PublicPage(
+        "/movies/run-2020/ with a family",
+        signed_in_only=True,
+        prepare=with_family("/movies/run-2020/"),
+        route="movies:detail",
+    ),
     PublicPage("/accounts/password/change/", signed_in_only=True, form=True),
     PublicPage("/accounts/password/change/done/", signed_in_only=True),
     PublicPage("/accounts/password/reset/", form=True),
@@ -170,6 +201,7 @@ NOT_PAGES = {
     "sitemap": "XML for search engines (tests/project/test_seo.py)",
     "robots": "plain text for crawlers (tests/project/test_seo.py)",
     "accounts:logout": "POST only",
+    "accounts:family_forget": "POST only",
     "reviews:helpful": "POST only",
 }
 
