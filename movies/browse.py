@@ -9,17 +9,29 @@ use say what switching to that option would give. Counting costs one query per k
 facet, plus one for each facet in use, whatever the number of titles or the page size.
 """
 
+import hashlib
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Case, Count, F, Q, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 
 from guidance.ratings.models import MAX_AGE, MAX_LEVEL, MAX_STARS, MIN_AGE, MIN_LEVEL
 from movies.forms import LEVEL_WORDS, TAG_FILTERS
 from movies.models import Offer, Title
 from movies.search import filter_by_search
 
+logger = logging.getLogger(__name__)
+
 PUBLISHED = "published"
+# Facet counts are cached per set of filters in the shared cache, under a catalog version
+# that every change to what they count replaces (receivers at the end of this module).
+FACETS_CACHE_SECONDS = 10 * 60
+CATALOG_VERSION_KEY = "browse:catalog-version"
 
 SORTS = {
     "relevance": ["-rank", "-year", "name", "pk"],
@@ -161,13 +173,35 @@ class TitleBrowser:
         return groups.items()
 
     def facets(self):
-        """{facet: {option value: count}} for every filter with countable options."""
+        """
+        {facet: {option value: count}} for every filter with countable options, from the
+        cache when this set of filters was counted since the catalog last changed.
+        """
+        filters = self.form.query_string(sort=False)
+        key = (
+            "browse:facets:" + hashlib.sha256(f"{catalog_version()}|{filters}".encode()).hexdigest()
+        )
+        try:
+            counts = cache.get(key)
+        except Exception:  # the cache is down: count without it
+            logger.warning("Could not read facet counts from the cache.", exc_info=True)
+            counts = None
+        if counts is None:
+            counts = self.count_facets()
+            try:
+                cache.set(key, counts, FACETS_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Could not store facet counts in the cache.", exc_info=True)
+        return counts
+
+    def count_facets(self):
+        """Count the facets in the database: one query per kind, plus one per filter in use."""
         counts = defaultdict(dict)
         self._count_title_fields(counts)
         self._count_tags(counts)
         self._count_services(counts)
         self._count_grades(counts)
-        return counts
+        return dict(counts)
 
     def _count_title_fields(self, counts):
         options = {
@@ -308,3 +342,36 @@ class TitleBrowser:
         for chip in chips:
             chip.count_without = self.count(skip=(chip.key,))
         return sorted(chips, key=lambda chip: -chip.count_without)
+
+
+# The catalog version ----------------------------------------------------------------------
+
+
+def catalog_version():
+    """The current catalog version: any value that changes whenever the catalog does."""
+    try:
+        version = cache.get(CATALOG_VERSION_KEY)
+        if version is None:
+            version = str(time.time_ns())
+            cache.add(CATALOG_VERSION_KEY, version, None)
+            version = cache.get(CATALOG_VERSION_KEY, version)
+        return version
+    except Exception:
+        return "no-cache"
+
+
+@receiver(post_save, sender="movies.Title", dispatch_uid="movies.browse.title_saved")
+@receiver(post_delete, sender="movies.Title", dispatch_uid="movies.browse.title_deleted")
+@receiver(post_save, sender="movies.Offer", dispatch_uid="movies.browse.offer_saved")
+@receiver(post_delete, sender="movies.Offer", dispatch_uid="movies.browse.offer_deleted")
+@receiver(post_save, sender="ratings.ExpertReview", dispatch_uid="movies.browse.review_saved")
+@receiver(post_delete, sender="ratings.ExpertReview", dispatch_uid="movies.browse.review_deleted")
+@receiver(post_save, sender="ratings.ContentGrade", dispatch_uid="movies.browse.grade_saved")
+@receiver(post_delete, sender="ratings.ContentGrade", dispatch_uid="movies.browse.grade_deleted")
+@receiver(m2m_changed, sender=Title.tags.through, dispatch_uid="movies.browse.tags_changed")
+def new_catalog_version(sender, **kwargs):
+    """Give the catalog a new version, so that cached facet counts are counted again."""
+    try:
+        cache.set(CATALOG_VERSION_KEY, str(time.time_ns()), None)
+    except Exception:
+        logger.warning("Could not renew the catalog version in the cache.", exc_info=True)

@@ -105,28 +105,36 @@ class TitleQuerySet(models.QuerySet):
 
         return search_titles(self, query)
 
-    def popular_with_parents(self, *, days=30):
+    def popular_with_parents(self, *, days=30, fallback=24):
         """
         Published titles ordered by how many published community reviews they received
         in the last `days` days; ties, and titles nobody reviewed lately, fall back to
-        their all-time count. One query.
+        their all-time count. One query, which only counts for the titles reviewed in
+        the window plus the `fallback` most reviewed ever (not for the whole catalog).
         """
         from guidance.reviews.models import CommunityReview
 
         since = timezone.now() - timedelta(days=days)
-        recent = (
-            CommunityReview.objects.filter(
-                title_id=OuterRef("pk"), status=PUBLISHED, created_at__gte=since
-            )
+        recent_reviews = CommunityReview.objects.filter(status=PUBLISHED, created_at__gte=since)
+        recent_count = (
+            recent_reviews.filter(title_id=OuterRef("pk"))
             .order_by()
             .values("title_id")
             .annotate(n=models.Count("pk"))
             .values("n")
         )
+        most_reviewed = (
+            self.model._default_manager.published()
+            .filter(community_review_count__gt=0)
+            .order_by("-community_review_count", "pk")
+            .values("pk")[:fallback]
+        )
         return (
             self.published()
-            .annotate(recent_review_count=models.functions.Coalesce(models.Subquery(recent), 0))
-            .filter(Q(recent_review_count__gt=0) | Q(community_review_count__gt=0))
+            .filter(Q(pk__in=recent_reviews.values("title_id")) | Q(pk__in=most_reviewed))
+            .annotate(
+                recent_review_count=models.functions.Coalesce(models.Subquery(recent_count), 0)
+            )
             .order_by(
                 "-recent_review_count",
                 "-community_review_count",

@@ -1,6 +1,7 @@
 """Browse: every filter alone and combined, per-category limits, sorts, pages and junk."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -448,6 +449,8 @@ def test_reversed_years_are_swapped(client, catalog):
 
 
 def query_count(client, params):
+    """Count the queries of one page view, without cached facet counts (the worst case)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(BROWSE, params).status_code == 200
     return len(queries)
@@ -498,3 +501,18 @@ def test_query_count_without_filters_is_small(client, django_assert_max_num_quer
     grow_catalog(30)
     with django_assert_max_num_queries(10):
         assert client.get(BROWSE).status_code == 200
+
+
+def test_facet_counts_are_cached_until_the_catalog_changes(client, catalog):
+    """Counting the options happens once per set of filters, until a title or review changes."""
+    first = query_count(client, {"age": 10})
+    with CaptureQueriesContext(connection) as queries:
+        client.get(BROWSE, {"age": 10})
+    assert len(queries) <= first - 4
+    assert "Animation (2)" in client.get(BROWSE, {"age": 10}).content.decode()
+    f.make_review(
+        f.make_title(name="New Cartoon", year=2021),
+        reviewer=catalog["run"].expert_review.reviewer,
+        age_rating=5,
+    ).title.tags.add(Tag.objects.get(slug="animation"))
+    assert "Animation (3)" in client.get(BROWSE, {"age": 10}).content.decode()
