@@ -124,13 +124,15 @@ class BrowseForm(forms.Form):
         self.choices = choices
         self.family = family  # guidance.accounts.family.Family, or None
         self.notes = []
-        shown = [("", "Anyone")] + (family.choices() if family else [])
-        self.fields["fits"].choices = shown + ([("family", "")] if family else [])
-        self.fields["fits"].widget.choices = shown
+        self.fields["fits"].choices = [("", "Anyone")] + (family.choices() if family else [])
         if not family:
             self.fields["fits"].error_messages["invalid_choice"] = (
                 "you have not set up your family yet (see “Your family”)."
             )
+        elif self.data.get("fits") and family.key_for(self.data["fits"]) != self.data["fits"]:
+            # "fits=family" in a family of one means that child: show it chosen as such.
+            self.data = self.data.copy()
+            self.data["fits"] = family.key_for(self.data["fits"])
         self.fields["age"].choices = [("", "Any age")] + [
             (str(age), str(age)) for age in range(MIN_AGE, MAX_AGE)
         ]
@@ -167,10 +169,6 @@ class BrowseForm(forms.Form):
         if not (self.data.get("q") or "").strip():
             # "Best match" needs a search: not offered without one (still understood).
             self.fields["sort"].widget.choices = [c for c in SORT_CHOICES if c[0] != "relevance"]
-
-    def clean_fits(self):
-        value = self.cleaned_data.get("fits")
-        return self.family.key_for(value) if value and self.family else value
 
     def concern_fields(self):
         """The "at most" fields of the content to consider, like Violence & Scariness."""

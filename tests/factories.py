@@ -178,3 +178,43 @@ def make_report(review, reporter=None, *, reason="spam", comment=""):
 
     reporter = reporter or make_parent()
     return report_review(review=review, reporter=reporter, reason=reason, comment=comment).report
+
+
+def family_spec(children, *, limits=None, avoid=()):
+    """
+    A Family from short specs: children as (nickname, age) or (nickname, age, {slug:
+    level}, [topic tags]); family `limits` as {category slug: level}; `avoid` topic tags.
+    """
+    from django.utils import timezone
+
+    from guidance.accounts.family import build_family
+
+    ids = dict(ContentCategory.objects.values_list("slug", "pk"))
+    year = timezone.localdate().year
+    specs = []
+    for n, (nickname, age, *rest) in enumerate(children, start=1):
+        own = rest[0] if rest else {}
+        topics = rest[1] if len(rest) > 1 else []
+        specs.append(
+            {
+                "key": f"s{n}",
+                "nickname": nickname,
+                "birth_year": year - age,
+                "limits": {ids[slug]: level for slug, level in own.items()},
+                "avoid": [tag.pk for tag in topics],
+            }
+        )
+    return build_family(
+        children=specs,
+        limits={ids[slug]: level for slug, level in (limits or {}).items()},
+        avoid_topic_ids=[tag.pk for tag in avoid],
+    )
+
+
+def make_family(user=None, children=(("Maya", 10),), **kwargs):
+    """A parent with a family profile saved through the service (see family_spec)."""
+    from guidance.accounts.services import save_family
+
+    user = user or make_parent()
+    save_family(user=user, family=family_spec(children, **kwargs))
+    return user

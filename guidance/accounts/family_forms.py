@@ -157,6 +157,13 @@ class BaseChildFormSet(forms.BaseFormSet):
         super().clean()
         if any(self.errors):
             return
+        removing = any(self._should_delete_form(form) for form in self.forms)
+        if not self.kept_forms() and not removing and self.forms:
+            # Nothing to save: say what is missing where it goes, in the blank child.
+            self.forms[-1].add_error(
+                "nickname", "Add a child: a nickname and the year they were born."
+            )
+            return
         seen = set()
         for form in self.kept_forms():
             nickname = form.cleaned_data.get("nickname", "")
