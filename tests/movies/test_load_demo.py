@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from guidance.ratings.models import ContentGrade, ExpertReview
 from movies.models import Credit, EditorialList, Person, Tag, Title
@@ -45,5 +46,8 @@ def test_load_demo_twice_changes_nothing():
 def test_demo_staff_can_sign_in_to_admin(client):
     """The documented demo editor account can open the admin."""
     call_command("load_demo", verbosity=0)
-    assert client.login(username="editor@example.com", password="demo-editor-2026")
+    # django-axes checks every sign-in against its lockouts, so it needs the request.
+    assert client.login(
+        request=HttpRequest(), username="editor@example.com", password="demo-editor-2026"
+    )
     assert client.get("/admin/movies/title/").status_code == 200
