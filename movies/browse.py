@@ -95,7 +95,7 @@ class TitleBrowser:
         if "age" in filters:
             steps["age"] = lambda qs: qs.rated_for_age(filters["age"])
         if "fits" in filters:
-            rule = self.form.family.rule(self.form.choices.categories, filters["fits"])
+            rule = self.fits_rule()
             steps["fits"] = lambda qs: qs.fitting(rule)
         for name, kind in TAG_FILTERS.items():
             if name in filters:
@@ -124,6 +124,12 @@ class TitleBrowser:
                 category.pk, **bound
             )
         return steps
+
+    def fits_rule(self):
+        """The family's FitRule that "fits" asks for (guidance.accounts.family), or None."""
+        if "fits" not in self.filters:
+            return None
+        return self.form.family.rule(self.form.choices.categories, self.filters["fits"])
 
     def filtered(self, *, skip=()):
         queryset = self.base
@@ -178,6 +184,9 @@ class TitleBrowser:
         cache when this set of filters was counted since the catalog last changed.
         """
         filters = self.form.query_string(sort=False)
+        if "fits" in self.filters:
+            # "fits=family" means a different rule for each family: key on the rule.
+            filters += "|" + self.fits_rule().cache_key()
         key = (
             "browse:facets:" + hashlib.sha256(f"{catalog_version()}|{filters}".encode()).hexdigest()
         )

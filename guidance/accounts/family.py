@@ -35,16 +35,22 @@ a verdict rarely disagrees with our age rating; a parent tightens them for a chi
 scares easily.
 """
 
+import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from guidance.ratings.models import MAX_LEVEL
 
+logger = logging.getLogger(__name__)
+
+FACTS_VERSION_KEY = "family:facts-version"
 SESSION_KEY = "family"
 SESSION_VERSION = 1
 EVERYONE = "family"
@@ -68,6 +74,28 @@ DEFAULT_LIMITS = {
 }
 # A concern editors add later, whose slug the table does not know.
 OTHER_CONCERN_LIMITS = (1, 2, 2, 3, 4, 5)
+
+
+def facts_version() -> str:
+    """
+    The version of the stored effective levels, kept in the shared cache and renewed by
+    every refresh (guidance.accounts.services), so that caches keyed on it expire.
+    """
+    try:
+        version = cache.get(FACTS_VERSION_KEY)
+        if version is None:
+            cache.add(FACTS_VERSION_KEY, str(time.time_ns()), None)
+            version = cache.get(FACTS_VERSION_KEY, "")
+        return version
+    except Exception:  # the cache is down: nothing can be cached against it anyway
+        return "no-cache"
+
+
+def new_facts_version() -> None:
+    try:
+        cache.set(FACTS_VERSION_KEY, str(time.time_ns()), None)
+    except Exception:
+        logger.warning("Could not renew the family facts version in the cache.", exc_info=True)
 
 
 def age_band(age: int) -> int:
@@ -109,6 +137,15 @@ class FitRule:
             limits=limits,
             avoid_topic_ids=frozenset().union(*(rule.avoid_topic_ids for rule in rules)),
         )
+
+    def cache_key(self) -> str:
+        """
+        A key for results computed with this rule (browse caches its facet counts): the
+        rule's numbers and the version of the stored levels it reads.
+        """
+        limits = ",".join(f"{k}:{v}" for k, v in sorted(self.limits.items()))
+        avoid = ",".join(str(tag_id) for tag_id in sorted(self.avoid_topic_ids))
+        return f"fits:{facts_version()}:{self.max_age}:{limits}:{avoid}"
 
     def as_q(self) -> Q:
         """

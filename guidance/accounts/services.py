@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from guidance.accounts.family import Family
+from guidance.accounts.family import Family, new_facts_version
 from guidance.accounts.models import KID_MIN_AGE, FamilyProfile, User
 
 
@@ -201,4 +201,8 @@ def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
     EffectiveLevel.objects.filter(title_id__in=title_ids).delete()
     EffectiveAge.objects.bulk_create(ages, batch_size=2000)
     EffectiveLevel.objects.bulk_create(levels, batch_size=2000)
+    # Whatever was cached from the old levels expires: now, and once more after the commit
+    # (in case a page counted from the old rows in between).
+    new_facts_version()
+    transaction.on_commit(new_facts_version)
     return len(title_ids)

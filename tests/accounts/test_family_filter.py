@@ -239,6 +239,22 @@ def test_a_visitors_session_family_filters_too(client, demo_like):
     assert sorted(names_in(response)) == ["Coco", "Winnie the Pooh"]
 
 
+def kind_counts(response):
+    return dict(response.context["form"].fields["kind"].choices)["movie"]
+
+
+def test_cached_counts_follow_each_family_and_the_stored_levels(client, demo_like):
+    """Browse caches its counts: never one family's for another's, nor after levels move."""
+    client.force_login(f.make_family(children=[("Maya", 10)]))
+    assert kind_counts(client.get(BROWSE, {"fits": "family"})) == "Movie (2)"
+    client.force_login(f.make_family(children=[("Sam", 15)]))
+    assert kind_counts(client.get(BROWSE, {"fits": "family"})) == "Movie (3)"
+    unrated = demo_like["Unrated"]
+    for age in (12, 13, 14):
+        f.make_community_review(unrated, age_rating=age)
+    assert kind_counts(client.get(BROWSE, {"fits": "family"})) == "Movie (4)"
+
+
 def browse_queries(client, params):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(BROWSE, params).status_code == 200
