@@ -166,9 +166,27 @@ class BrowseForm(forms.Form):
                 choices=options,
             )
             self.grade_fields[name] = category
-        if not (self.data.get("q") or "").strip():
-            # "Best match" needs a search: not offered without one (still understood).
-            self.fields["sort"].widget.choices = [c for c in SORT_CHOICES if c[0] != "relevance"]
+        # The default sort is offered as "" so that it stays out of the address; "Best
+        # match" needs a search and is not offered without one (still understood).
+        searching = bool((self.data.get("q") or "").strip())
+        default_sort = "relevance" if searching else "newest"
+        self.fields["sort"].widget.choices = [
+            ("" if value == default_sort else value, label)
+            for value, label in SORT_CHOICES
+            if searching or value != "relevance"
+        ]
+
+    @property
+    def open_groups(self):
+        """The folded filter groups that hold a filter in use, to show them unfolded."""
+        filters, groups = self.filters, set()
+        if any(name in filters for name in TAG_FILTERS):
+            groups.add("about")
+        if any(name in filters for name in ("stars", "mpaa", "kind", "year_from", "year_to")):
+            groups.add("ratings")
+        if any(field.name in filters for field in self.positive_fields()):
+            groups.add("good")
+        return groups
 
     def concern_fields(self):
         """The "at most" fields of the content to consider, like Violence & Scariness."""
