@@ -125,6 +125,22 @@ def accuracy_text(stats):
     return f"{stats.upheld} of {stats.decided} upheld ({stats.accuracy:.0%})"
 
 
+def reporter_text(report):
+    """Who filed a report and, for a reader, their record with moderators."""
+    if report.source == Report.Source.SYSTEM:
+        return "The system"
+    if report.reporter is None:
+        return "A deleted account"
+    stats = getattr(report.reporter, "report_stats", None)
+    return format_html(
+        "{} &lt;{}&gt;<br><small>{}; {}</small>",
+        report.reporter.display_name,
+        report.reporter.email,
+        plural(stats.reports if stats else 0, "report", "reports"),
+        accuracy_text(stats),
+    )
+
+
 # The queue's filters ---------------------------------------------------------------------
 
 
@@ -244,18 +260,7 @@ class ReportInline(ReadOnlyInline):
 
     @admin.display(description="Reported by")
     def who(self, report):
-        if report.source == Report.Source.SYSTEM:
-            return "The system"
-        if report.reporter is None:
-            return "A deleted account"
-        stats = getattr(report.reporter, "report_stats", None)
-        return format_html(
-            "{} &lt;{}&gt;<br><small>{}; {}</small>",
-            report.reporter.display_name,
-            report.reporter.email,
-            plural(stats.reports if stats else 0, "report", "reports"),
-            accuracy_text(stats),
-        )
+        return reporter_text(report)
 
     @admin.display(description="Decided")
     def resolved(self, report):
@@ -748,7 +753,7 @@ class ReportAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Reported by")
     def who(self, report):
-        return ReportInline.who(None, report)
+        return reporter_text(report)
 
     @admin.display(description="Comment")
     def comment_excerpt(self, report):
