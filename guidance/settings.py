@@ -213,6 +213,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "guidance.lockout.account_locked"
 AXES_CLIENT_IP_CALLABLE = "guidance.ratelimits.client_ip"
+# Not in the admin: its "clean up" action fails outside a sign-in request (axes 8.3.1).
+# Unlock with `manage.py axes_reset_username EMAIL` or `manage.py axes_reset`.
+AXES_ENABLE_ADMIN = False
 # How many proxies in front of the app add to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
