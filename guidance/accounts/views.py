@@ -17,8 +17,13 @@ from guidance.ratelimits import rate_limited
 def _next_url(request):
     """The `next` the page was given, if it points at this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: redirect() would try to reverse a bare word like "0".
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return ""

@@ -34,8 +34,13 @@ def published_expert_review(title):
 def safe_next(request, fallback):
     """Return the POSTed or queried `next` if it points at this site, else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site: redirect() would try to reverse a bare word like "0".
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
