@@ -104,7 +104,7 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-def _new_page(browser, request, viewport):
+def _new_page(browser, request, viewport, label):
     # Reduced motion turns off Bootstrap's smooth scrolling and transitions, so a step
     # sees the page as it settles rather than halfway through an animation.
     context = browser.new_context(viewport=viewport, reduced_motion="reduce")
@@ -113,14 +113,26 @@ def _new_page(browser, request, viewport):
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
-        save_failure_artifacts(page, request.node.nodeid)
+        save_failure_artifacts(page, f"{request.node.nodeid}-{label}")
+    else:
+        clear_failure_artifacts(f"{request.node.nodeid}-{label}")
     context.close()
 
 
+def failure_artifact_name(nodeid):
+    return re.sub(r"[^\w.-]+", "_", nodeid)
+
+
+def clear_failure_artifacts(nodeid):
+    """Remove what an earlier failure of this test left, so test-artifacts/ stays current."""
+    for path in ARTIFACTS.glob(f"{failure_artifact_name(nodeid)}.*"):
+        path.unlink(missing_ok=True)
+
+
 def save_failure_artifacts(page, nodeid):
-    """Save the screenshot and HTML of the page a test failed on, named after the test."""
+    """Save the screenshot and HTML of the page a test failed on, named after the test and width."""
     ARTIFACTS.mkdir(exist_ok=True)
-    name = re.sub(r"[^\w.-]+", "_", nodeid)
+    name = failure_artifact_name(nodeid)
     try:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         (ARTIFACTS / f"{name}.html").write_text(page.content())
@@ -131,13 +143,13 @@ def save_failure_artifacts(page, nodeid):
 @pytest.fixture
 def page(browser, request):
     """A desktop-sized page."""
-    yield from _new_page(browser, request, DESKTOP)
+    yield from _new_page(browser, request, DESKTOP, "desktop")
 
 
 @pytest.fixture
 def phone_page(browser, request):
     """A phone-sized page."""
-    yield from _new_page(browser, request, PHONE)
+    yield from _new_page(browser, request, PHONE, "phone")
 
 
 @pytest.fixture(autouse=True)

@@ -42,6 +42,16 @@ def describe(violations, where):
     return lines
 
 
+def reflow_problems(tab, where):
+    """Describe sideways scrolling of the whole page (WCAG 1.4.10 Reflow), which axe skips."""
+    overflow = tab.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 0:
+        return [f"[{where}] reflow: the page is {overflow}px wider than the window"]
+    return []
+
+
 def submit_empty(tab):
     """Send the page's form with nothing filled in (past the browser's own checks)."""
     form = tab.locator("main form[method=post]").first
@@ -68,6 +78,7 @@ def test_page_has_no_axe_violations(page, phone_page, live_server, demo, public_
             where = f"{path}, {visit}, {width}"
             assert response.status == public_page.status, f"{where}: {response.status}"
             problems += describe(axe_violations(tab), where)
+            problems += reflow_problems(tab, where)
         if public_page.form:
             submit_empty(tab)
             problems += describe(axe_violations(tab), f"{where}, form with errors")
