@@ -213,7 +213,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "guidance.lockout.account_locked"
-AXES_CLIENT_IP_CALLABLE = "guidance.ratelimits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "guidance.lockout.client_ip_address"
 # Not in the admin: its "clean up" action fails outside a sign-in request (axes 8.3.1).
 # Unlock with `manage.py axes_reset_username EMAIL` or `manage.py axes_reset`.
 AXES_ENABLE_ADMIN = False

@@ -68,3 +68,17 @@ def test_cool_off_ends_the_lockout(client, settings):
     for _ in range(5):
         _sign_in(client, url, user.email, "wrong-password")
     assert _sign_in(client, url, user.email, PASSWORD).status_code == 302
+
+
+def test_a_client_address_that_is_not_an_ip_still_signs_in(client, settings):
+    """A mangled X-Forwarded-For behind a proxy is stored as unknown, not a 500."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    user = make_parent()
+    url = reverse("accounts:login")
+    response = client.post(
+        url,
+        {"username": user.email, "password": "wrong-password"},
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 200
+    assert _sign_in(client, url, user.email, PASSWORD).status_code == 302
