@@ -15,6 +15,7 @@ from django.forms.utils import ErrorDict
 from django.utils.text import Truncator
 
 from guidance.ratings.models import MAX_AGE, MAX_LEVEL, MAX_STARS, MIN_AGE, MIN_LEVEL
+from guidance.ratings.templatetags.ratings_tags import LEVEL_WORDS
 from movies.models import Tag, Title
 from movies.search import MAX_QUERY_LENGTH, normalise
 
@@ -30,7 +31,6 @@ SORT_CHOICES = [
 # Parameters the page understands besides the form's fields.
 PAGE_PARAM = "page"
 TAG_FILTERS = {"genre": Tag.Kind.GENRE, "topic": Tag.Kind.TOPIC, "strength": Tag.Kind.STRENGTH}
-LEVEL_WORDS = {0: "None", 1: "A little", 2: "Some", 3: "A fair amount", 4: "A lot", 5: "Very much"}
 MIN_YEAR, MAX_YEAR = 1870, 2100
 
 

@@ -31,7 +31,8 @@ class SubscribeForm(forms.Form):
         parts = [part for part in re.split(r"[,;/\s]+|\band\b", text) if part]
         ages = []
         for part in parts:
-            if not part.isdigit() or not MIN_KID_AGE <= int(part) <= MAX_KID_AGE:
+            # ASCII digits only: "²".isdigit() is true, but it is no age (and int() fails).
+            if not re.fullmatch(r"[0-9]{1,2}", part) or not MIN_KID_AGE <= int(part) <= MAX_KID_AGE:
                 raise forms.ValidationError(
                     f"“{part[:10]}” is not an age we can use: give whole numbers from "
                     f"{MIN_KID_AGE} to {MAX_KID_AGE}, like 6, 9."

@@ -100,6 +100,8 @@ def test_signing_up_an_active_subscriber_reveals_nothing(client):
         ("", "", "This field is required."),
         ("parent@example.com", "six", "is not an age we can use"),
         ("parent@example.com", "4, 40", "is not an age we can use"),
+        ("parent@example.com", "²", "is not an age we can use"),
+        ("parent@example.com", "٣", "is not an age we can use"),
         ("parent@example.com", "1 2 3 4 5 6 7 8 9", "Up to 8 different ages"),
     ],
 )
