@@ -39,11 +39,11 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from guidance.ratings.models import MAX_LEVEL
@@ -151,23 +151,19 @@ class FitRule:
         """
         The condition on movies.Title for titles that fit, as EXISTS subqueries.
 
-        It reads the precomputed EffectiveAge and EffectiveLevel rows, so any number of
-        categories costs one anti-join: "no level of this title is over its limit".
+        It reads the stored EffectiveFacts: the age, and for each limit the character at
+        the category's position in `levels`, which must not be a level over the limit
+        ("-", no data, passes). Every limit is tested on one row per title.
         """
-        from guidance.accounts.models import EffectiveAge, EffectiveLevel
+        from guidance.accounts.models import EffectiveFacts
         from movies.models import Title
 
-        condition = Q(
-            Exists(EffectiveAge.objects.filter(title_id=OuterRef("pk"), age__lte=self.max_age))
-        )
-        too_much = [
-            Q(category_id=category_id, level__gt=level)
-            for category_id, level in sorted(self.limits.items())
-            if level < MAX_LEVEL
-        ]
-        if too_much:
-            over = EffectiveLevel.objects.filter(reduce(or_, too_much), title_id=OuterRef("pk"))
-            condition &= ~Q(Exists(over))
+        facts = EffectiveFacts.objects.filter(title_id=OuterRef("pk"), age__lte=self.max_age)
+        for category_id, level in sorted(self.limits.items()):
+            if level < MAX_LEVEL:
+                over = [str(higher) for higher in range(level + 1, MAX_LEVEL + 1)]
+                facts = facts.exclude(In(Substr("levels", category_id, 1), over))
+        condition = Q(Exists(facts))
         if self.avoid_topic_ids:
             tagged = Title.tags.through.objects.filter(
                 title_id=OuterRef("pk"), tag_id__in=sorted(self.avoid_topic_ids)

@@ -243,11 +243,6 @@ class AvoidedTopic(models.Model):
 
 
 # What the family filter reads -----------------------------------------------------------
-#
-# A title's age and levels as a family verdict sees them: our expert's where the published
-# expert review gives them, else the community's typical ones. Rebuilt by
-# guidance.accounts.services.refresh_effective_levels whenever an expert review, its grid or
-# the community summary changes, so that browse can filter "fits my family" in one query.
 
 
 class Source(models.TextChoices):
@@ -255,47 +250,32 @@ class Source(models.TextChoices):
     COMMUNITY = "community", "The community"
 
 
-class EffectiveAge(models.Model):
-    """The age a title is suitable from, for family verdicts (no row: nobody said)."""
+class EffectiveFacts(models.Model):
+    """
+    A title's age and content-concern levels as family verdicts see them: our expert's
+    where the published expert review gives them, else the community's typical ones.
+
+    Rebuilt by guidance.accounts.services.refresh_effective_levels whenever an expert
+    review, its grid or the community summary changes. `levels` holds one character per
+    content category, at the position of the category's id (the first character is
+    category 1): its level "0" to "5", or "-" for no data; `sources` says at the same
+    position whose level it is ("e" our expert, "c" the community). One narrow row per
+    title lets browse test all of a family's limits in one pass over one table, a
+    substring test per limit, instead of joining a row per category (see
+    guidance.accounts.family.FitRule.as_q and verdicts.pack_levels).
+    """
 
     title = models.OneToOneField(
-        "movies.Title", on_delete=models.CASCADE, primary_key=True, related_name="effective_age"
+        "movies.Title", on_delete=models.CASCADE, primary_key=True, related_name="effective_facts"
     )
-    age = models.PositiveSmallIntegerField()
-    source = models.CharField(max_length=10, choices=Source.choices)
+    age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: nobody said.")
+    age_source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    levels = models.TextField(blank=True)
+    sources = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["age"], name="accounts_effage_age_idx")]
+        verbose_name_plural = "effective facts"
+        indexes = [models.Index(fields=["age"], name="accounts_efffacts_age_idx")]
 
     def __str__(self):
-        return f"{self.title_id}: {self.age}+ ({self.source})"
-
-
-class EffectiveLevel(models.Model):
-    """How much of one content concern a title has, for family verdicts (no row: no data)."""
-
-    title = models.ForeignKey(
-        "movies.Title", on_delete=models.CASCADE, related_name="effective_levels"
-    )
-    category = models.ForeignKey(
-        "ratings.ContentCategory", on_delete=models.CASCADE, related_name="+"
-    )
-    level = models.PositiveSmallIntegerField()
-    source = models.CharField(max_length=10, choices=Source.choices)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["title", "category"], name="accounts_efflevel_one_per_category"
-            ),
-            models.CheckConstraint(
-                condition=Q(level__gte=0) & Q(level__lte=5), name="accounts_efflevel_range"
-            ),
-        ]
-        # "Which titles have more than N of this category": the family filter's anti-join.
-        indexes = [
-            models.Index(fields=["category", "level", "title"], name="accounts_efflevel_cat_idx")
-        ]
-
-    def __str__(self):
-        return f"{self.title_id}: category {self.category_id} at {self.level} ({self.source})"
+        return f"Family facts of title {self.title_id}"

@@ -110,8 +110,8 @@ def refresh_effective_levels(
     *, title_ids: Iterable[int] | None = None, batch_size: int = 1000, apps=None
 ) -> int:
     """
-    Rebuild the stored age and concern levels that family verdicts read (EffectiveAge,
-    EffectiveLevel) for some titles, or for every title when `title_ids` is None.
+    Rebuild the stored age and concern levels that family verdicts read (EffectiveFacts)
+    for some titles, or for every title when `title_ids` is None.
 
     Called after anything that moves them: an expert review or its grid saved in admin,
     community reviews recounted, demo or imported content loaded. Each batch of titles is
@@ -150,11 +150,10 @@ def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
     """Refresh a batch of titles; `apps` lets a migration pass its historical models."""
     from django.apps import apps as current_apps
 
-    from guidance.accounts.verdicts import community_min_reviews, effective_facts
+    from guidance.accounts.verdicts import community_min_reviews, effective_facts, pack_levels
 
     apps = apps or current_apps
-    EffectiveAge = apps.get_model("accounts", "EffectiveAge")
-    EffectiveLevel = apps.get_model("accounts", "EffectiveLevel")
+    EffectiveFacts = apps.get_model("accounts", "EffectiveFacts")
     ContentCategory = apps.get_model("ratings", "ContentCategory")
     ContentGrade = apps.get_model("ratings", "ContentGrade")
     ExpertReview = apps.get_model("ratings", "ExpertReview")
@@ -178,7 +177,7 @@ def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
         ).values_list("title_id", "parent_age", "parent_count", "levels")
     }
     min_reviews = community_min_reviews()
-    ages, levels = [], []
+    rows = []
     for title_id in title_ids:
         parent_age, community = summaries.get(title_id, (None, {}))
         facts = effective_facts(
@@ -189,19 +188,19 @@ def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
             concern_ids=concern_ids,
             min_reviews=min_reviews,
         )
-        if facts.age is not None:
-            ages.append(EffectiveAge(title_id=title_id, age=facts.age, source=facts.age_source))
-        levels += [
-            EffectiveLevel(
-                title_id=title_id, category_id=category_id, level=fact.level, source=fact.source
+        levels, sources = pack_levels(facts.levels)
+        rows.append(
+            EffectiveFacts(
+                title_id=title_id,
+                age=facts.age,
+                age_source=facts.age_source,
+                levels=levels,
+                sources=sources,
             )
-            for category_id, fact in facts.levels.items()
-        ]
-    EffectiveAge.objects.filter(title_id__in=title_ids).delete()
-    EffectiveLevel.objects.filter(title_id__in=title_ids).delete()
-    EffectiveAge.objects.bulk_create(ages, batch_size=2000)
-    EffectiveLevel.objects.bulk_create(levels, batch_size=2000)
-    # Whatever was cached from the old levels expires: now, and once more after the commit
+        )
+    EffectiveFacts.objects.filter(title_id__in=title_ids).delete()
+    EffectiveFacts.objects.bulk_create(rows, batch_size=2000)
+    # Whatever was cached from the old facts expires: now, and once more after the commit
     # (in case a page counted from the old rows in between).
     new_facts_version()
     transaction.on_commit(new_facts_version)

@@ -6,8 +6,8 @@ published expert review where it gives one, else from the community (the parents
 age; a category's typical level once enough people gave one, as the title page shows it),
 plus its topics. `effective_facts` is the one place that makes that choice: the title
 page applies it to what it already loaded, and `refresh_effective_levels` stores its
-result in EffectiveAge / EffectiveLevel for the browse filter and the newsletter, so a
-verdict and the filter never disagree.
+result in EffectiveFacts for the browse filter and the newsletter, so a verdict and the
+filter never disagree.
 """
 
 from collections.abc import Iterable, Mapping
@@ -95,21 +95,48 @@ def facts_for_title(title, *, review, summary, categories) -> TitleFacts:
     return facts
 
 
+NO_DATA = "-"
+SOURCE_CODES = {EXPERT: "e", COMMUNITY: "c"}
+
+
+def pack_levels(levels: Mapping[int, LevelFact]) -> tuple[str, str]:
+    """
+    Write levels as EffectiveFacts stores them: one character per category at the
+    position of its id ("0"-"5", "-" for none), and their sources likewise ("e", "c").
+    """
+    if not levels:
+        return "", ""
+    size = max(levels)
+    chars, sources = [NO_DATA] * size, [NO_DATA] * size
+    for category_id, fact in levels.items():
+        chars[category_id - 1] = str(fact.level)
+        sources[category_id - 1] = SOURCE_CODES[fact.source]
+    return "".join(chars), "".join(sources)
+
+
+def unpack_levels(levels: str, sources: str) -> dict:
+    """Read back what pack_levels wrote: {category id: LevelFact}."""
+    by_code = {code: source for source, code in SOURCE_CODES.items()}
+    return {
+        position: LevelFact(int(char), by_code.get(code, EXPERT))
+        for position, (char, code) in enumerate(zip(levels, sources, strict=False), start=1)
+        if char.isdigit()
+    }
+
+
 def load_facts(title_ids) -> dict:
-    """{title id: TitleFacts} from the stored effective levels: three queries in all."""
-    from guidance.accounts.models import EffectiveAge, EffectiveLevel
+    """{title id: TitleFacts} from the stored effective facts: two queries in all."""
+    from guidance.accounts.models import EffectiveFacts
     from movies.models import Tag, Title
 
     title_ids = list(title_ids)
     facts = {title_id: TitleFacts() for title_id in title_ids}
-    for title_id, age, source in EffectiveAge.objects.filter(title_id__in=title_ids).values_list(
-        "title_id", "age", "source"
-    ):
-        facts[title_id].age, facts[title_id].age_source = age, source
-    for title_id, category_id, level, source in EffectiveLevel.objects.filter(
-        title_id__in=title_ids
-    ).values_list("title_id", "category_id", "level", "source"):
-        facts[title_id].levels[category_id] = LevelFact(level, source)
+    for row in EffectiveFacts.objects.filter(title_id__in=title_ids):
+        facts[row.title_id] = TitleFacts(
+            age=row.age,
+            age_source=row.age_source if row.age is not None else "",
+            levels=unpack_levels(row.levels, row.sources),
+        )
     for title_id, tag_id, name in Title.tags.through.objects.filter(
         title_id__in=title_ids, tag__kind=Tag.Kind.TOPIC
     ).values_list("title_id", "tag_id", "tag__name"):
@@ -227,7 +254,7 @@ def verdicts_for_title_page(*, request, title, review, summary):
 def add_card_verdicts(family, titles, categories) -> None:
     """
     Give each title card its family verdicts (`title.family_verdicts`), from the stored
-    effective levels of all the cards at once: three queries, none without a family.
+    effective facts of all the cards at once: two queries, none without a family.
     """
     if not family:
         return

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guidance.accounts.models import EffectiveAge, EffectiveLevel
+from guidance.accounts.models import EffectiveFacts
 from guidance.accounts.services import refresh_effective_levels
-from guidance.accounts.verdicts import FITS, facts_for_title, family_verdicts
+from guidance.accounts.verdicts import FITS, facts_for_title, family_verdicts, unpack_levels
 from guidance.ratings.models import ContentCategory, ContentGrade, ExpertReview
 from guidance.reviews.models import ReviewSummary
 from movies.models import Tag, Title
@@ -285,9 +285,11 @@ def test_browse_with_a_family_runs_a_fixed_number_of_queries(client):
 
 
 def stored(title):
-    levels = dict(EffectiveLevel.objects.filter(title=title).values_list("category__slug", "level"))
-    age = EffectiveAge.objects.filter(title=title).values_list("age", "source").first()
-    return age, levels
+    """The stored (age, source) and {category slug: level} of a title."""
+    row = EffectiveFacts.objects.get(title=title)
+    slugs = dict(ContentCategory.objects.values_list("pk", "slug"))
+    levels = {slugs[pk]: fact.level for pk, fact in unpack_levels(row.levels, row.sources).items()}
+    return ((row.age, row.age_source) if row.age is not None else None), levels
 
 
 def admin_form_data(response):
@@ -379,8 +381,7 @@ def test_load_demo_and_the_command_fill_the_stored_facts():
         },
     )
     assert stored(run) == expected
-    EffectiveLevel.objects.all().delete()
-    EffectiveAge.objects.all().delete()
+    EffectiveFacts.objects.all().delete()
     call_command("refresh_effective_levels", verbosity=0)
     assert stored(run) == expected
-    assert EffectiveAge.objects.count() == Title.objects.count()
+    assert EffectiveFacts.objects.count() == Title.objects.count()

@@ -244,3 +244,29 @@ def test_a_childs_age_is_the_age_they_turn_this_year():
     kid = ChildSpec(key="s1", nickname="Maya", birth_year=timezone.localdate().year - 10)
     assert kid.age == 10
     assert kid.label == "Maya (10)"
+
+
+def test_levels_are_stored_one_character_per_category():
+    """Levels pack by category id ("-" for none) and read back with their sources."""
+    from guidance.accounts.verdicts import COMMUNITY, EXPERT, LevelFact, pack_levels, unpack_levels
+
+    levels = {5: LevelFact(4, EXPERT), 7: LevelFact(0, COMMUNITY), 2: LevelFact(5, EXPERT)}
+    packed = pack_levels(levels)
+    assert packed == ("-5--4-0", "-e--e-c")
+    assert unpack_levels(*packed) == levels
+    assert pack_levels({}) == ("", "")
+
+
+def test_a_concern_added_after_the_last_refresh_is_no_data(categories):
+    """A new category's position is past the stored levels: it passes the filter as no data."""
+    from movies.models import Title
+
+    title = f.make_title()
+    f.make_review(title, age_rating=5)
+    refresh_effective_levels(title_ids=[title.pk])
+    new = ContentCategory.objects.create(
+        name="Scary clowns", slug="scary-clowns", kind="concern", description="Clowns.", order=99
+    )
+    kid = child(age=10)
+    rule = FitRule(max_age=10, limits={**kid.rule(categories).limits, new.pk: 0})
+    assert list(Title.objects.fitting(rule)) == [title]

@@ -8,13 +8,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def fill_effective_levels(apps, schema_editor):
-    """Work out every existing title's family facts (later saves keep them up to date)."""
-    from guidance.accounts.services import refresh_effective_levels
-
-    refresh_effective_levels(apps=apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
@@ -323,5 +316,4 @@ class Migration(migrations.Migration):
                 name="accounts_avoid_one_per_child_tag",
             ),
         ),
-        migrations.RunPython(fill_effective_levels, migrations.RunPython.noop),
     ]
