@@ -202,6 +202,14 @@ def test_a_single_child_family_reads_family_as_that_child(client, demo_like):
     )
 
 
+def test_search_and_the_family_filter_combine(client, demo_like):
+    """A search and the family filter combine: Coco fits, Run is left out."""
+    client.force_login(f.make_family(children=[("Maya", 10), ("Sam", 15)]))
+    response = client.get(BROWSE, {"q": "coco", "fits": "family"})
+    assert names_in(response) == ["Coco"]
+    assert names_in(client.get(BROWSE, {"q": "run", "fits": "family"})) == []
+
+
 def test_bad_fits_values_become_notes(client, demo_like):
     """An unknown child or no family at all: the filter is ignored with a note, never a 500."""
     response = client.get(BROWSE, {"fits": "family"})
