@@ -26,8 +26,7 @@ COMMENT = "This review gives away the ending in the second line."
 
 @pytest.fixture(autouse=True)
 def quick(settings):
-    """Quick hashing, established accounts, three reports hide a review."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Established accounts, three reports hide a review."""
     settings.MODERATION_NEW_ACCOUNT_HOURS = 0
     settings.REVIEW_AUTO_HIDE_REPORTS = 3
 
