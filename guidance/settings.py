@@ -191,6 +191,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SITE_NAME = "Family Screen Guide"
+# The site's public address, for links in emails sent outside a request (newsletter).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
 # Posting limits per user and per IP, counted in the shared cache (guidance/ratelimits.py).
 # "10/h" is ten an hour; "5/10m" five per ten minutes.
