@@ -219,6 +219,12 @@ AXES_CLIENT_IP_CALLABLE = "guidance.lockout.client_ip_address"
 # Not in the admin: its "clean up" action fails outside a sign-in request (axes 8.3.1).
 # Unlock with `manage.py axes_reset_username EMAIL` or `manage.py axes_reset`.
 AXES_ENABLE_ADMIN = False
+# Hide a community review once this many different people have an open report on it.
+REVIEW_AUTO_HIDE_REPORTS = int(os.environ.get("REVIEW_AUTO_HIDE_REPORTS", "3"))
+# Queue (not hide) new reviews from accounts younger than this many hours; 0 turns it off.
+MODERATION_NEW_ACCOUNT_HOURS = int(os.environ.get("MODERATION_NEW_ACCOUNT_HOURS", "24"))
+# How many people must give a grid category a level before the title page shows theirs.
+COMMUNITY_LEVEL_MIN_REVIEWS = 3
 # How many proxies in front of the app add to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
