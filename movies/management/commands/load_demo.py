@@ -51,6 +51,13 @@ DEMO_STAFF = [
         "superuser": False,
         "groups": ["Editors"],
     },
+    {
+        "email": "moderator@example.com",
+        "display_name": "Morgan Moderator",
+        "password": "demo-moderator-2026",
+        "superuser": False,
+        "groups": ["Moderators"],
+    },
 ]
 
 TAG_KEYS = {
