@@ -681,8 +681,12 @@ class GridLevelField(EditableField):
         return proposal["level"]
 
     def apply(self, title, proposal):
+        from guidance.accounts.services import refresh_effective_levels
+
         grade = self.grade(title)
         ContentGrade.objects.filter(pk=grade.pk).update(level=proposal["level"])
+        # A bulk update skips the hooks: renew what family verdicts and browse read.
+        refresh_effective_levels(title_ids=[title.pk])
 
     def describe(self, before, after):
         return (
