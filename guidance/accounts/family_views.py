@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from guidance.accounts.family import SESSION_KEY, family_for_request, family_from_session
 from guidance.accounts.family_forms import FamilyChoices, family_forms, family_from_forms
 from guidance.accounts.services import delete_family, save_family
-from guidance.accounts.views import _next_url
+from guidance.accounts.views import safe_next
 
 
 class FamilyView(TemplateView):
@@ -36,7 +36,7 @@ class FamilyView(TemplateView):
             family=self.family,
             summaries=child_summaries(self.family, self.choices.categories),
             categories=self.choices.categories,
-            next=_next_url(self.request),
+            next=safe_next(self.request),
             signed_in=self.request.user.is_authenticated,
         )
         return context
@@ -61,7 +61,7 @@ class FamilyView(TemplateView):
             messages.success(request, f"Your family is set: {names}. {saved}")
         else:
             messages.info(request, "No children in your family yet: add one to see verdicts.")
-        return redirect(_next_url(request) or reverse("accounts:family"))
+        return redirect(safe_next(request) or reverse("accounts:family"))
 
 
 class ForgetFamilyView(View):

@@ -14,9 +14,9 @@ from guidance.accounts.services import register_user
 from guidance.ratelimits import rate_limited
 
 
-def _next_url(request):
-    """The `next` the page was given, if it points at this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def safe_next(request, fallback=""):
+    """Return the POSTed or queried `next` if it points at this site, else `fallback`."""
+    target = request.POST.get("next") or request.GET.get("next")
     # Only a path on this site: redirect() would try to reverse a bare word like "0".
     if (
         target
@@ -26,7 +26,7 @@ def _next_url(request):
         )
     ):
         return target
-    return ""
+    return fallback
 
 
 @method_decorator(rate_limited("signup"), name="dispatch")
@@ -38,12 +38,12 @@ class SignUpView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            return redirect(_next_url(request) or reverse("accounts:profile"))
+            return redirect(safe_next(request) or reverse("accounts:profile"))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["next"] = _next_url(self.request)
+        context["next"] = safe_next(self.request)
         return context
 
     def form_valid(self, form):
@@ -58,7 +58,7 @@ class SignUpView(FormView):
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.display_name}! You are signed in.")
         _keep_session_family(self.request, user)
-        return redirect(_next_url(self.request) or reverse("home"))
+        return redirect(safe_next(self.request) or reverse("home"))
 
 
 class SignInView(LoginView):

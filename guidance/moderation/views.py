@@ -5,12 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from guidance.accounts.views import safe_next
 from guidance.moderation.forms import ReportForm
 from guidance.moderation.models import Report
 from guidance.moderation.services import ReportNotAllowed, posting_refusal, report_review
 from guidance.ratelimits import rate_limited
 from guidance.reviews.models import CommunityReview
-from guidance.reviews.views import safe_next
 from movies.models import Title
 
 

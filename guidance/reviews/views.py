@@ -4,11 +4,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 from django.views.generic.edit import FormView
 
+from guidance.accounts.views import safe_next
 from guidance.ratelimits import rate_limited
 from guidance.ratings.models import ContentCategory
 from guidance.reviews.forms import ReviewForm
@@ -29,21 +29,6 @@ ROLE_TABS = [("", "All"), ("parent", "Parents"), ("kid", "Kids")]
 def published_expert_review(title):
     review = getattr(title, "expert_review", None)
     return review if review is not None and review.is_published else None
-
-
-def safe_next(request, fallback):
-    """Return the POSTed or queried `next` if it points at this site, else `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    # Only a path on this site: redirect() would try to reverse a bare word like "0".
-    if (
-        target
-        and target.startswith("/")
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        return target
-    return fallback
 
 
 class ReviewListView(ListView):
