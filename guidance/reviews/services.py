@@ -21,7 +21,7 @@ title's change never moves another's. A title with no published review has 0.
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -81,69 +81,95 @@ def _lock_title(title: Title) -> None:
     list(Title.objects.select_for_update().filter(pk=title.pk).values_list("pk", flat=True))
 
 
-@transaction.atomic
-def recompute_title_aggregates(*, title: Title) -> ReviewSummary:
-    """Rebuild a title's community numbers from its published reviews, exactly."""
-    _lock_title(title)
+def compute_aggregates(title_ids: Iterable[int]) -> dict[int, dict]:
+    """
+    Compute the community numbers of some titles from their published reviews.
+
+    Returns {title id: fields}, where fields hold every `ReviewSummary` field plus the
+    title's `community_review_count` and `community_rating`; a title without published
+    reviews gets zeros. Two grouped queries, whatever the number of titles or reviews:
+    the same code serves one title after each change and the whole catalog after a bulk
+    load, so both give the same numbers.
+    """
+    title_ids = list(title_ids)
     published = CommunityReview.objects.filter(
-        title_id=title.pk, status=CommunityReview.Status.PUBLISHED
+        title_id__in=title_ids, status=CommunityReview.Status.PUBLISHED
     ).order_by()
+    roles = CommunityReview.Role.values
+    counts = {pk: Counter() for pk in title_ids}
+    star_totals = {pk: Counter() for pk in title_ids}
+    ages = {pk: {role: Counter() for role in roles} for pk in title_ids}
+    for title_id, role, age, n, stars in published.values_list(
+        "title_id", "author_role", "age_rating"
+    ).annotate(n=Count("id"), stars=Sum("stars")):
+        counts[title_id][role] += n
+        star_totals[title_id][role] += stars or 0
+        ages[title_id][role][age] += n
 
-    counts, star_totals = Counter(), Counter()
-    for row in published.values("author_role").annotate(n=Count("id"), stars=Sum("stars")):
-        counts[row["author_role"]] = row["n"]
-        star_totals[row["author_role"]] = row["stars"] or 0
-
-    ages = {role: Counter() for role in CommunityReview.Role.values}
-    for role, age, n in published.values_list("author_role", "age_rating").annotate(n=Count("id")):
-        ages[role][age] += n
-
-    per_category = {}
+    per_category = {pk: {} for pk in title_ids}
     level_rows = (
-        CommunityLevel.objects.filter(review__in=published)
+        CommunityLevel.objects.filter(
+            review__title_id__in=title_ids, review__status=CommunityReview.Status.PUBLISHED
+        )
         .order_by()
-        .values_list("category_id", "review__author_role", "level")
+        .values_list("review__title_id", "category_id", "review__author_role", "level")
         .annotate(n=Count("id"))
     )
-    for category_id, role, level, n in level_rows:
-        histograms = per_category.setdefault(
-            category_id, {role: Counter() for role in CommunityReview.Role.values}
+    for title_id, category_id, role, level, n in level_rows:
+        histograms = per_category[title_id].setdefault(
+            category_id, {role: Counter() for role in roles}
         )
         histograms[role][level] += n
-
-    levels = {}
-    for category_id, histograms in sorted(per_category.items()):
-        both = histograms["parent"] + histograms["kid"]
-        levels[str(category_id)] = {
-            "level": typical(both),
-            "count": sum(both.values()),
-            "parent": typical(histograms["parent"]),
-            "kid": typical(histograms["kid"]),
-        }
-
-    parent, kid = CommunityReview.Role.PARENT, CommunityReview.Role.KID
-    total = counts[parent] + counts[kid]
-    star_total = star_totals[parent] + star_totals[kid]
 
     def average(stars, n):
         return round(stars / n, 6) if n else None
 
-    summary, _ = ReviewSummary.objects.update_or_create(
-        title_id=title.pk,
-        defaults={
+    parent, kid = CommunityReview.Role.PARENT, CommunityReview.Role.KID
+    result = {}
+    for pk in title_ids:
+        levels = {}
+        for category_id, histograms in sorted(per_category[pk].items()):
+            both = histograms[parent] + histograms[kid]
+            levels[str(category_id)] = {
+                "level": typical(both),
+                "count": sum(both.values()),
+                "parent": typical(histograms[parent]),
+                "kid": typical(histograms[kid]),
+            }
+        count, stars = counts[pk], star_totals[pk]
+        total, star_total = count[parent] + count[kid], stars[parent] + stars[kid]
+        result[pk] = {
             "review_count": total,
-            "parent_count": counts[parent],
-            "kid_count": counts[kid],
-            "parent_age": typical(ages[parent]),
-            "kid_age": typical(ages[kid]),
+            "parent_count": count[parent],
+            "kid_count": count[kid],
+            "parent_age": typical(ages[pk][parent]),
+            "kid_age": typical(ages[pk][kid]),
             "stars_average": average(star_total, total),
-            "parent_stars": average(star_totals[parent], counts[parent]),
-            "kid_stars": average(star_totals[kid], counts[kid]),
+            "parent_stars": average(stars[parent], count[parent]),
+            "kid_stars": average(stars[kid], count[kid]),
             "levels": levels,
-            "updated_at": timezone.now(),
-        },
+            "community_review_count": total,
+            "community_rating": bayesian_rating(star_total=star_total, count=total),
+        }
+    return result
+
+
+TITLE_FIELDS = ("community_review_count", "community_rating")
+
+
+def _summary_defaults(fields: dict) -> dict:
+    return {name: value for name, value in fields.items() if name not in TITLE_FIELDS}
+
+
+@transaction.atomic
+def recompute_title_aggregates(*, title: Title) -> ReviewSummary:
+    """Rebuild a title's community numbers from its published reviews, exactly."""
+    _lock_title(title)
+    fields = compute_aggregates([title.pk])[title.pk]
+    summary, _ = ReviewSummary.objects.update_or_create(
+        title_id=title.pk, defaults={**_summary_defaults(fields), "updated_at": timezone.now()}
     )
-    rating = bayesian_rating(star_total=star_total, count=total)
+    total, rating = fields["community_review_count"], fields["community_rating"]
     Title.objects.filter(pk=title.pk).update(community_review_count=total, community_rating=rating)
     title.community_review_count, title.community_rating = total, rating
     from guidance.accounts.services import refresh_effective_levels
@@ -151,6 +177,46 @@ def recompute_title_aggregates(*, title: Title) -> ReviewSummary:
     # Family verdicts fall back on the community's age and levels: keep them in step.
     refresh_effective_levels(title_ids=[title.pk])
     return summary
+
+
+def recompute_all_aggregates(*, title_ids: Iterable[int] | None = None, batch_size=500) -> int:
+    """
+    Rebuild the community numbers of many titles (every title when `title_ids` is None)
+    after a bulk load that went around the services; returns how many were rebuilt.
+
+    Each batch is one transaction. A summary row is written for every title that has
+    reviews of any status or had a summary already, as the per-title path would.
+    """
+    from guidance.accounts.services import refresh_effective_levels
+
+    if title_ids is None:
+        title_ids = Title.objects.order_by("pk").values_list("pk", flat=True)
+    ids, done = sorted(set(title_ids)), 0
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        with transaction.atomic():
+            computed = compute_aggregates(batch)
+            keep = set(
+                CommunityReview.objects.filter(title_id__in=batch)
+                .order_by()
+                .values_list("title_id", flat=True)
+                .distinct()
+            ) | set(
+                ReviewSummary.objects.filter(title_id__in=batch).values_list("title_id", flat=True)
+            )
+            now = timezone.now()
+            ReviewSummary.objects.filter(title_id__in=batch).delete()
+            ReviewSummary.objects.bulk_create(
+                ReviewSummary(title_id=pk, updated_at=now, **_summary_defaults(computed[pk]))
+                for pk in sorted(keep)
+            )
+            titles = [
+                Title(pk=pk, **{name: computed[pk][name] for name in TITLE_FIELDS}) for pk in batch
+            ]
+            Title.objects.bulk_update(titles, TITLE_FIELDS)
+        refresh_effective_levels(title_ids=batch)
+        done += len(batch)
+    return done
 
 
 def _check_can_write(*, author, title: Title) -> None:
