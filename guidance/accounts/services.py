@@ -145,9 +145,12 @@ def refresh_title_levels(*, title) -> None:
         _refresh_batch([title.pk])
 
 
-@transaction.atomic
-def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
-    """Refresh a batch of titles; `apps` lets a migration pass its historical models."""
+def compute_effective_facts(title_ids: list[int], *, apps=None) -> list:
+    """
+    Return the EffectiveFacts rows (unsaved) that some titles should have now, from their
+    expert reviews and community summaries; `apps` lets a migration pass its historical
+    models. `refresh_effective_levels` stores them; `check_community` compares them.
+    """
     from django.apps import apps as current_apps
 
     from guidance.accounts.verdicts import community_min_reviews, effective_facts, pack_levels
@@ -198,6 +201,16 @@ def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
                 sources=sources,
             )
         )
+    return rows
+
+
+@transaction.atomic
+def _refresh_batch(title_ids: list[int], *, apps=None) -> int:
+    """Refresh a batch of titles; `apps` lets a migration pass its historical models."""
+    from django.apps import apps as current_apps
+
+    EffectiveFacts = (apps or current_apps).get_model("accounts", "EffectiveFacts")
+    rows = compute_effective_facts(title_ids, apps=apps)
     EffectiveFacts.objects.filter(title_id__in=title_ids).delete()
     EffectiveFacts.objects.bulk_create(rows, batch_size=2000)
     # Whatever was cached from the old facts expires: now, and once more after the commit
