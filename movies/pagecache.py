@@ -1,0 +1,209 @@
+"""
+The title page, kept whole in the shared cache for the visitors who all see the same page.
+
+Who is served the cached copy
+    A GET or HEAD of /movies/<slug>/ without a query string, from a visitor with no
+    messages waiting and nothing in their session. An empty session is what makes a page
+    everyone's: signing in, a family profile kept in this browser and messages too large
+    for their cookie all live in the session and all change the page. A visitor without a
+    session cookie is answered from two cache reads (the versions, then the page) with no
+    database query and no template; one with a session cookie costs one query to read it.
+    Everyone else (signed in, staff, a family, a query string, a POST) gets the page
+    rendered as before, which is never stored.
+
+What is stored
+    The body and the view's own headers of a 200 page that rendered no CSRF token, set no
+    cookie and left the session alone, for TITLE_PAGE_CACHE_SECONDS (0 turns the cache
+    off). The middleware runs on a hit as on a render, so both responses are the same
+    bytes with the same headers (Vary: Cookie included), and no visitor is ever handed
+    another's CSRF token. Pages are kept per scheme and host, whose canonical and
+    link-preview addresses they spell out.
+
+Invalidation: versions, not deletes
+    A page's key holds two tokens kept in the cache: its title's version and the catalog
+    version. A change to what a page shows replaces a token (one cache write, whatever
+    the number of pages), so the next request misses and renders afresh, while the old
+    copy is never read again and expires. Tokens are random: one lost from the cache
+    (evicted, Redis restarted) is made anew and can never bring an old page back.
+
+    Tokens are replaced when the transaction commits, never before: a request that read
+    the old token and rendered from the database meanwhile stores its page under the old
+    key, which nobody reads any more. Replaced before the commit, a new token could be
+    paired with a page rendered from the data as it was before the change.
+
+What replaces which token (the receivers are in movies/signals.py)
+    The title's own version, for what shows on that page alone: the title's fields
+    (admin, accepted suggestions, imports through the model), its tags, credits, offers,
+    photos and videos; its expert review and the grid's grades; its community reviews
+    written, edited or deleted, hidden, removed or restored by moderation (every status
+    change recounts the title's ReviewSummary, which is saved), and helpful votes given
+    or taken back; an accepted suggestion (a grid level or "Last updated" is written
+    with a bulk update that sends no signal of its own).
+
+    The catalog version, for changes that show on many title pages: they are rare
+    editorial work, and finding every page they touch would cost more than rendering
+    each page once more. A title whose slug, name, year, poster or status changes, or
+    that is deleted: other titles' "Our Editors Recommend" lists show and link to it, and
+    publishing or unpublishing adds it to them or takes it off. A change of genres (the
+    lists are made of titles sharing genres) and any change to an editors' list. An
+    expert review's age, stars or status, shown on those lists and ordering them. The
+    name of a tag, studio, person or streaming service, a content category, and a
+    person's display name (community reviews and expert bylines).
+
+    Left to the expiry: writes that go around the models' signals (bulk imports and
+    recounts, which call invalidate_all_title_pages() when they finish), and a Redis
+    outage during a change (the token could not be replaced; the page expires).
+"""
+
+import hashlib
+import logging
+import secrets
+from functools import partial
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+CATALOG = "catalog"
+
+
+def cache_seconds() -> int:
+    """How long a page is kept; 0 when the title page cache is off."""
+    return max(0, int(getattr(settings, "TITLE_PAGE_CACHE_SECONDS", 0)))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def _version_key(name: str) -> str:
+    return f"titlepage:version:{_digest(name)}"
+
+
+def _title_version(slug: str) -> str:
+    return f"title:{slug}"
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def _current_tokens(names: list[str]) -> list[str] | None:
+    """The version tokens of `names`, made where missing; None when the cache is down."""
+    keys = [_version_key(name) for name in names]
+    try:
+        found = cache.get_many(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            # add() leaves a token another request made meanwhile alone; read back the winner.
+            for key in missing:
+                cache.add(key, _new_token(), None)
+            found.update(cache.get_many(missing))
+    except Exception:
+        logger.warning("Title page cache unavailable; rendering the page.", exc_info=True)
+        return None
+    if any(key not in found for key in keys):
+        return None
+    return [found[key] for key in keys]
+
+
+def shares_the_public_page(request) -> bool:
+    """Whether this request gets the same title page as every anonymous visitor."""
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if CookieStorage.cookie_name in request.COOKIES:
+        return False  # messages waiting to be shown
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # Signed in, a family profile, messages kept there: read it (one query with the
+        # database backend). An expired or unknown session reads as empty.
+        return not request.session.keys()
+    return True
+
+
+class CachedTitlePage:
+    """One title page's place in the cache, for a request that may share it."""
+
+    def __init__(self, request, key: str, seconds: int):
+        self.request = request
+        self.key = key
+        self.seconds = seconds
+
+    @classmethod
+    def for_request(cls, request, *, slug: str) -> "CachedTitlePage | None":
+        """The page's cache entry for this request, or None when it must be rendered."""
+        seconds = cache_seconds()
+        if not seconds or not shares_the_public_page(request):
+            return None
+        tokens = _current_tokens([CATALOG, _title_version(slug)])
+        if tokens is None:
+            return None
+        key = "titlepage:page:" + _digest(request.scheme, request.get_host(), request.path, *tokens)
+        return cls(request, key, seconds)
+
+    def response(self) -> HttpResponse | None:
+        """The stored page as a new response, or None on a miss."""
+        try:
+            entry = cache.get(self.key)
+        except Exception:
+            logger.warning("Title page cache unavailable; rendering the page.", exc_info=True)
+            return None
+        if entry is None:
+            return None
+        content, headers = entry
+        response = HttpResponse(content, headers=headers)
+        # A rendered page varies on the cookie because the template asks who is signed in;
+        # a hit asks nobody, so it says so itself.
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    def store(self, response) -> None:
+        """Keep a freshly rendered page, if it holds nothing of this visitor's (a callback)."""
+        request = self.request
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or getattr(getattr(request, "session", None), "modified", False)
+        ):
+            return
+        try:
+            cache.set(self.key, (response.content, dict(response.headers)), self.seconds)
+        except Exception:
+            logger.warning("Could not store a title page in the cache.", exc_info=True)
+
+
+def _renew(names: list[str]) -> None:
+    if names:
+        cache.set_many({_version_key(name): _new_token() for name in names}, None)
+
+
+def _renew_titles(*, slugs: set[str], title_ids: set[int], using: str) -> None:
+    from movies.models import Title
+
+    if title_ids:
+        found = Title.objects.using(using).filter(pk__in=title_ids).values_list("slug", flat=True)
+        slugs = slugs | set(found)
+    _renew([_title_version(slug) for slug in sorted(slugs)])
+
+
+def invalidate_title_pages(*, slugs=(), title_ids=(), using: str = DEFAULT_DB_ALIAS) -> None:
+    """Once the transaction commits, make these titles' cached pages stale."""
+    slugs = {slug for slug in slugs if slug}
+    title_ids = {pk for pk in title_ids if pk is not None}
+    if slugs or title_ids:
+        transaction.on_commit(
+            partial(_renew_titles, slugs=slugs, title_ids=title_ids, using=using),
+            using=using,
+            robust=True,
+        )
+
+
+def invalidate_all_title_pages(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Once the transaction commits, make every cached title page stale."""
+    transaction.on_commit(partial(_renew, [CATALOG]), using=using, robust=True)
