@@ -8,6 +8,7 @@ from guidance.reviews.querysets import title_community
 from movies.browse import TitleBrowser, page_number
 from movies.forms import PAGE_PARAM, BrowseChoices, BrowseForm
 from movies.models import EditorialList, EditorialListItem, Title
+from movies.pagecache import CachedTitlePage
 from movies.querysets import card_concerns_prefetch
 
 
@@ -89,10 +90,26 @@ class BrowseView(ListView):
 
 
 class TitleDetailView(DetailView):
-    """The title page: can my kid watch this, and why."""
+    """
+    The title page: can my kid watch this, and why.
+
+    Anonymous visitors who would all see the same page are served a copy kept in the
+    cache (movies.pagecache), without a query or a template; everyone else is rendered.
+    """
 
     template_name = "movies/title_detail.html"
     context_object_name = "title"
+
+    def get(self, request, *args, **kwargs):
+        cached = CachedTitlePage.for_request(request, slug=kwargs["slug"])
+        if cached is not None:
+            hit = cached.response()
+            if hit is not None:
+                return hit
+        response = super().get(request, *args, **kwargs)
+        if cached is not None:
+            response.add_post_render_callback(cached.store)
+        return response
 
     def get_queryset(self):
         return Title.objects.visible_to(self.request.user).for_detail_page()
