@@ -228,8 +228,10 @@ COMMUNITY_LEVEL_MIN_REVIEWS = 3
 # How many proxies in front of the app add to X-Forwarded-For (0: trust REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Anonymous visitors' title pages are kept whole in the cache for this many seconds
-# (movies/pagecache.py); a change to what a page shows replaces it at once. 0 turns it off.
-TITLE_PAGE_CACHE_SECONDS = int(os.environ.get("TITLE_PAGE_CACHE_SECONDS", "300"))
+# (movies/pagecache.py); a change to what a page shows replaces it at once. 0 turns it
+# off: the default while DEBUG is on, so that an edited template shows at once (and the
+# test suite renders every page unless a test turns the cache on).
+TITLE_PAGE_CACHE_SECONDS = int(os.environ.get("TITLE_PAGE_CACHE_SECONDS", "0" if DEBUG else "300"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

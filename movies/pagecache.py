@@ -13,11 +13,15 @@ Who is served the cached copy
 
 What is stored
     The body and the view's own headers of a 200 page that rendered no CSRF token, set no
-    cookie and left the session alone, for TITLE_PAGE_CACHE_SECONDS (0 turns the cache
-    off). The middleware runs on a hit as on a render, so both responses are the same
-    bytes with the same headers (Vary: Cookie included), and no visitor is ever handed
-    another's CSRF token. Pages are kept per scheme and host, whose canonical and
-    link-preview addresses they spell out.
+    cookie and left the session alone, for TITLE_PAGE_CACHE_SECONDS. The middleware runs
+    on a hit as on a render, so both responses are the same bytes with the same headers
+    (Vary: Cookie included), and no visitor is ever handed another's CSRF token. Pages
+    are kept per scheme and host, whose canonical and link-preview addresses they spell
+    out, and per release (see release()), so a deploy never serves the last one's pages.
+
+    TITLE_PAGE_CACHE_SECONDS = 0 (the default while DEBUG is on) stops this process
+    reading and storing pages. Its changes still renew the versions: a command run with
+    the cache off must not leave the web servers' copies stale.
 
 Invalidation: versions, not deletes
     A page's key holds two tokens kept in the cache: its title's version and the catalog
@@ -50,16 +54,20 @@ What replaces which token (the receivers are in movies/signals.py)
     name of a tag, studio, person or streaming service, a content category, and a
     person's display name (community reviews and expert bylines).
 
-    Left to the expiry: writes that go around the models' signals (bulk imports and
-    recounts, which call invalidate_all_title_pages() when they finish), and a Redis
-    outage during a change (the token could not be replaced; the page expires).
+    Left to the expiry: writes that go around the models' signals (bulk_create,
+    bulk_update, update() and raw SQL in bulk imports and recounts, which should call
+    invalidate_all_title_pages() when they finish), and a Redis outage during a change
+    (the token could not be replaced; the page expires).
 """
 
+import functools
 import hashlib
 import logging
 import secrets
-from functools import partial
+import sys
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -70,6 +78,32 @@ from django.utils.cache import patch_vary_headers
 logger = logging.getLogger(__name__)
 
 CATALOG = "catalog"
+
+
+@functools.cache
+def release() -> str:
+    """
+    A fingerprint of what renders the page: this project's code and templates, and the
+    static files' hashed names. A release that changes any of them starts without cached
+    pages instead of serving the last release's (which may link to stylesheets that are
+    gone), and servers running one release agree on it. Read once per process.
+    """
+    base = Path(settings.BASE_DIR).resolve()
+    installed = Path(sys.prefix).resolve()
+    roots = {Path(app.path).resolve() for app in apps.get_app_configs()}
+    roots |= {Path(folder).resolve() for engine in settings.TEMPLATES for folder in engine["DIRS"]}
+    digest = hashlib.sha256()
+    for root in sorted(roots):
+        if not root.is_relative_to(base) or root.is_relative_to(installed):
+            continue  # Django and the packages change with requirements.txt, which is code
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".html") and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def cache_seconds() -> int:
@@ -142,7 +176,9 @@ class CachedTitlePage:
         tokens = _current_tokens([CATALOG, _title_version(slug)])
         if tokens is None:
             return None
-        key = "titlepage:page:" + _digest(request.scheme, request.get_host(), request.path, *tokens)
+        key = "titlepage:page:" + _digest(
+            release(), request.scheme, request.get_host(), request.path, *tokens
+        )
         return cls(request, key, seconds)
 
     def response(self) -> HttpResponse | None:
@@ -198,7 +234,7 @@ def invalidate_title_pages(*, slugs=(), title_ids=(), using: str = DEFAULT_DB_AL
     title_ids = {pk for pk in title_ids if pk is not None}
     if slugs or title_ids:
         transaction.on_commit(
-            partial(_renew_titles, slugs=slugs, title_ids=title_ids, using=using),
+            functools.partial(_renew_titles, slugs=slugs, title_ids=title_ids, using=using),
             using=using,
             robust=True,
         )
@@ -206,4 +242,4 @@ def invalidate_title_pages(*, slugs=(), title_ids=(), using: str = DEFAULT_DB_AL
 
 def invalidate_all_title_pages(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """Once the transaction commits, make every cached title page stale."""
-    transaction.on_commit(partial(_renew, [CATALOG]), using=using, robust=True)
+    transaction.on_commit(functools.partial(_renew, [CATALOG]), using=using, robust=True)
