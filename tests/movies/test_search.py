@@ -173,3 +173,82 @@ def test_sqlite_scorer_requires_every_word():
     assert score_text_match("kiera smith", "run", "sarah paulson kiera allen", "hulu") == 0
     assert score_text_match("the run", "run", "", "") > 0  # "the" is not required
     assert score_text_match("run -paulson", "run", "sarah paulson", "") == 0
+
+
+def _typos(word, rng):
+    """A few misspellings of `word`: a letter dropped, changed, added, or two swapped."""
+    spots = range(len(word))
+    out = set()
+    for _ in range(4):
+        i = rng.choice(spots)
+        out.add(word[:i] + word[i + 1 :])
+        out.add(word[:i] + rng.choice("aeiostrnxz") + word[i + 1 :])
+        out.add(word[:i] + rng.choice("aeiostrnxz") + word[i:])
+        if i + 1 < len(word):
+            out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    return [typo for typo in out if typo]
+
+
+def test_sqlite_word_index_finds_exactly_what_the_scorer_matches(monkeypatch):
+    """The word index SQLite searches with gives the same titles as scoring every title
+    by plain edit distance, for words, prefixes, one and two typos, several words and
+    excluded words; so does the scorer's own shortcut."""
+    import random
+
+    from movies import search
+    from movies.search import WordIndex, normalise
+
+    rng = random.Random(5)
+    names = [
+        "Spider-Man: Into the Spider-Verse",
+        "The Lion King",
+        "Toy Story 3",
+        "Run",
+        "Running Man",
+        "Harry Potter and the Goblet of Fire",
+        "Paddington 2",
+        "Coco",
+        "The Incredibles",
+        "Inside Out",
+        "Finding Nemo",
+        "Brother Bear",
+        "Mean Girls",
+    ]
+    people = [
+        "tom hanks tim allen",
+        "kiera allen sarah paulson",
+        "daniel radcliffe emma watson",
+        "ben whishaw hugh grant",
+        "anthony gonzalez gael garcia bernal",
+        "",
+        "holly hunter",
+        "amy poehler phyllis smith",
+        "albert brooks ellen degeneres",
+        "lindsay lohan",
+    ]
+    rows = [
+        (pk, normalise(name), people[pk % len(people)], "pixar" if pk % 3 else "disney")
+        for pk, name in enumerate(names, start=1)
+    ]
+    index = WordIndex(rows)
+    vocabulary = sorted({word for row in rows for text in row[1:] for word in text.split()})
+    queries = ["a", "the", "-", "toy -pixar", "run", "spider verse", "harry potter fire"]
+    for word in vocabulary:
+        queries += [word, word[:2], word[:-1]] + _typos(word, rng)
+        if len(word) >= 8:  # two typos: one near each end, and any two
+            queries += ["x" + word[1:-1] + "z", "x" + word[2:]]
+            queries += [twice for once in _typos(word, rng) for twice in _typos(once, rng)]
+    queries += [f"{a} {b}" for a, b in zip(vocabulary, reversed(vocabulary), strict=True)]
+    queries += ["spidreman", "harry poter", "hnaks", "incredibels", "grnat hugh -disney"]
+    found = {query: index.candidates(query) for query in queries}
+    shortcut = {
+        query: {pk for pk, *copies in rows if score_text_match(query, *copies) > 0}
+        for query in queries
+    }
+    # The reference: every word's edit distance worked out, no shortcut.
+    monkeypatch.setattr(search, "_word_may_match", lambda word, pieces: True)
+    for query in queries:
+        expected = {pk for pk, *copies in rows if score_text_match(query, *copies) > 0}
+        assert found[query] == expected, query
+        assert shortcut[query] == expected, query
+    assert sum(bool(ids) for ids in found.values()) > len(queries) // 2
