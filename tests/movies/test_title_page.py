@@ -149,6 +149,24 @@ def test_editors_recommend_lists_related_titles(client):
     assert unrelated.name not in html
 
 
+def test_editors_recommend_ranks_shared_genres_then_stars_unreviewed_last():
+    """More shared genres first; then the best reviewed, titles without a review last
+    (on PostgreSQL too, where a plain descending sort puts NULL first)."""
+    drama, comedy = f.make_tag(Tag.Kind.GENRE, "Drama"), f.make_tag(Tag.Kind.GENRE, "Comedy")
+    title = f.make_title(name="Main")
+    title.tags.add(drama, comedy)
+    both = f.make_title(name="Zed Both")
+    both.tags.add(drama, comedy)
+    unreviewed = f.make_title(name="Aardvark Unreviewed")
+    unreviewed.tags.add(drama)
+    good, fair = f.make_title(name="Good"), f.make_title(name="Fair")
+    for other, stars in ((good, 5), (fair, 3)):
+        other.tags.add(comedy)
+        f.make_review(other, stars=stars)
+    related = list(Title.objects.related_to(Title.objects.for_detail_page().get(pk=title.pk)))
+    assert related == [both, good, fair, unreviewed]
+
+
 def test_user_text_is_escaped(client):
     """Text from the database is shown as text, never as HTML."""
     title = f.make_title(name="<script>alert(1)</script>")
