@@ -6,8 +6,8 @@ Who is served the cached copy
     messages waiting and nothing in their session. An empty session is what makes a page
     everyone's: signing in, a family profile kept in this browser and messages too large
     for their cookie all live in the session and all change the page. A visitor without a
-    session cookie is answered from two cache reads (the versions, then the page) with no
-    database query and no template; one with a session cookie costs one query to read it.
+    session cookie is answered from one cache read (the page and its versions together)
+    with no database query and no template; a session cookie costs a query to read it.
     Everyone else (signed in, staff, a family, a query string, a POST) gets the page
     rendered as before, which is never stored.
 
@@ -24,16 +24,17 @@ What is stored
     the cache off must not leave the web servers' copies stale.
 
 Invalidation: versions, not deletes
-    A page's key holds two tokens kept in the cache: its title's version and the catalog
-    version. A change to what a page shows replaces a token (one cache write, whatever
-    the number of pages), so the next request misses and renders afresh, while the old
-    copy is never read again and expires. Tokens are random: one lost from the cache
-    (evicted, Redis restarted) is made anew and can never bring an old page back.
+    Two tokens kept in the cache stand for what a page shows: its title's version and the
+    catalog version. A page is stored with the tokens read before it was rendered and is
+    served only while both are current. A change to what pages show replaces a token (one
+    cache write, whatever the number of pages), so the next request renders afresh and
+    stores over the old copy. Tokens are random: one lost from the cache (evicted, Redis
+    restarted) is made anew and can never match an old page again.
 
     Tokens are replaced when the transaction commits, never before: a request that read
-    the old token and rendered from the database meanwhile stores its page under the old
-    key, which nobody reads any more. Replaced before the commit, a new token could be
-    paired with a page rendered from the data as it was before the change.
+    the old token and rendered from the database meanwhile stores its page with the old
+    token, which is no longer current. Replaced before the commit, the new token could be
+    stored with a page rendered from the data as it was before the change.
 
 What replaces which token (the receivers are in movies/signals.py)
     The title's own version, for what shows on that page alone: the title's fields
@@ -127,25 +128,6 @@ def _new_token() -> str:
     return secrets.token_hex(8)
 
 
-def _current_tokens(names: list[str]) -> list[str] | None:
-    """The version tokens of `names`, made where missing; None when the cache is down."""
-    keys = [_version_key(name) for name in names]
-    try:
-        found = cache.get_many(keys)
-        missing = [key for key in keys if key not in found]
-        if missing:
-            # add() leaves a token another request made meanwhile alone; read back the winner.
-            for key in missing:
-                cache.add(key, _new_token(), None)
-            found.update(cache.get_many(missing))
-    except Exception:
-        logger.warning("Title page cache unavailable; rendering the page.", exc_info=True)
-        return None
-    if any(key not in found for key in keys):
-        return None
-    return [found[key] for key in keys]
-
-
 def shares_the_public_page(request) -> bool:
     """Whether this request gets the same title page as every anonymous visitor."""
     if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
@@ -160,11 +142,19 @@ def shares_the_public_page(request) -> bool:
 
 
 class CachedTitlePage:
-    """One title page's place in the cache, for a request that may share it."""
+    """
+    One title page's place in the cache, read for a request that may share it.
 
-    def __init__(self, request, key: str, seconds: int):
+    The page and the two versions it depends on are read together (one round trip to
+    Redis); the page is kept with the versions read before it was rendered, and served
+    only while they are still current.
+    """
+
+    def __init__(self, request, *, key: str, versions: tuple, entry, seconds: int):
         self.request = request
         self.key = key
+        self.versions = versions
+        self.entry = entry
         self.seconds = seconds
 
     @classmethod
@@ -173,24 +163,34 @@ class CachedTitlePage:
         seconds = cache_seconds()
         if not seconds or not shares_the_public_page(request):
             return None
-        tokens = _current_tokens([CATALOG, _title_version(slug)])
-        if tokens is None:
-            return None
         key = "titlepage:page:" + _digest(
-            release(), request.scheme, request.get_host(), request.path, *tokens
+            release(), request.scheme, request.get_host(), request.path
         )
-        return cls(request, key, seconds)
-
-    def response(self) -> HttpResponse | None:
-        """The stored page as a new response, or None on a miss."""
+        version_keys = [_version_key(CATALOG), _version_key(_title_version(slug))]
         try:
-            entry = cache.get(self.key)
+            found = cache.get_many([key, *version_keys])
+            missing = [name for name in version_keys if name not in found]
+            if missing:
+                # add() keeps a token another request made meanwhile; read back the winner.
+                for name in missing:
+                    cache.add(name, _new_token(), None)
+                found.update(cache.get_many(missing))
         except Exception:
             logger.warning("Title page cache unavailable; rendering the page.", exc_info=True)
             return None
-        if entry is None:
+        if any(name not in found for name in version_keys):
+            return None  # the cache is not keeping anything (unavailable)
+        versions = tuple(found[name] for name in version_keys)
+        entry = found.get(key)
+        if entry is not None and entry[0] != versions:
+            entry = None
+        return cls(request, key=key, versions=versions, entry=entry, seconds=seconds)
+
+    def response(self) -> HttpResponse | None:
+        """The stored page as a new response, or None on a miss."""
+        if self.entry is None:
             return None
-        content, headers = entry
+        _versions, content, headers = self.entry
         response = HttpResponse(content, headers=headers)
         # A rendered page varies on the cookie because the template asks who is signed in;
         # a hit asks nobody, so it says so itself.
@@ -208,8 +208,9 @@ class CachedTitlePage:
             or getattr(getattr(request, "session", None), "modified", False)
         ):
             return
+        entry = (self.versions, response.content, dict(response.headers))
         try:
-            cache.set(self.key, (response.content, dict(response.headers)), self.seconds)
+            cache.set(self.key, entry, self.seconds)
         except Exception:
             logger.warning("Could not store a title page in the cache.", exc_info=True)
 

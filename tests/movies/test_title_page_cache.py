@@ -10,6 +10,8 @@ if a change does not reach the cached copy.
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +25,7 @@ from guidance.reviews.services import submit_review
 from guidance.suggestions.services import accept_suggestion, suggest_update
 from movies import pagecache
 from movies.models import Credit, EditorialListItem, Tag, Title
+from movies.views import TitleDetailView
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +50,7 @@ def committed(django_capture_on_commit_callbacks):
 @pytest.fixture
 def title():
     """A published title with a published expert review and one genre."""
-    title = f.make_title(name="Run", year=2020, tagline="You can't escape.")
+    title = f.make_title(name="Run", year=2020, tagline="Nobody gets out.")
     title.tags.add(f.make_tag(Tag.Kind.GENRE, "Thriller"))
     f.make_review(title, age_rating=13, summary="A tight thriller.", grades={"language": 1})
     return title
@@ -268,6 +271,20 @@ def test_a_change_shows_only_once_it_is_committed(title, django_capture_on_commi
     assert "Nowhere to hide." in visit(title)
 
 
+def test_a_page_rendered_across_a_change_is_not_served_after_it(rf, committed, title):
+    """A render that read the title before a change, and is stored after it, is not served."""
+    request = rf.get(title.get_absolute_url())
+    request.user, request.session = AnonymousUser(), SessionStore()
+    slow = TitleDetailView.as_view()(request, slug=title.slug)  # the title is read here
+    with committed():
+        title.tagline = "Nowhere to hide."
+        title.save()
+    slow.render()  # ... and the page rendered and stored now, from the old title
+    assert "Nobody gets out." in slow.content.decode()
+    html = visit(title)
+    assert "Nowhere to hide." in html and "Nobody gets out." not in html
+
+
 def test_editing_the_title_in_admin(client, committed, title):
     """An editor's admin save shows on the next anonymous request."""
     warm(title)
@@ -287,7 +304,7 @@ def test_editing_the_title_in_admin(client, committed, title):
         response = client.post(reverse("admin:movies_title_change", args=[title.pk]), data)
     assert response.status_code == 302
     html = visit(title)
-    assert "Nowhere to hide." in html and "You can't escape." not in html
+    assert "Nowhere to hide." in html and "Nobody gets out." not in html
 
 
 def test_saving_the_title(committed, title):
