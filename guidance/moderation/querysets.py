@@ -79,7 +79,9 @@ def moderation_queue(reviews):
     author_suspended says whether the author is suspended now; open_report_list holds
     the open reports themselves (one more query for the whole page).
     """
-    ever_reported = Exists(Report.objects.filter(review=OuterRef("pk")))
+    # "Hidden, or in the reports table" as an IN list the database reads from the
+    # report table's index once, rather than an EXISTS tested on each of a million rows.
+    ever_reported = Q(pk__in=Report.objects.order_by().values("review_id"))
     return (
         reviews.filter(Q(status="hidden") | ever_reported)
         .select_related("title", "author")
@@ -103,4 +105,9 @@ def moderation_queue(reviews):
 
 def needs_decision(queue):
     """The part of the queue a moderator still has to decide: open reports, or hidden."""
-    return queue.filter(Q(status="hidden") | Q(open_reports__gt=0))
+    has_open_report = Q(pk__in=Report.objects.filter(status=Report.Status.OPEN).values("review_id"))
+    # The first filter narrows the rows before they are grouped (through the report
+    # table's status index); the second is the exact test on the counted reports.
+    return queue.filter(Q(status="hidden") | has_open_report).filter(
+        Q(status="hidden") | Q(open_reports__gt=0)
+    )

@@ -13,9 +13,10 @@ How it is shaped:
   title gets about 2.6% of all reviews and the long tail one or two, or none.
 - A review's age and stars scatter around the title's own (hidden) age and quality; kids
   give slightly younger ages than parents. A share of reviewers give their own levels.
-- About 1 review in 100 is hidden after reports, 1 in 200 removed by a moderator, and some
-  published ones carry open reports below the auto-hide limit: the moderation queue
-  looks like a real one.
+- About 1.3% of reviews are reported by 3-5 people (and hidden automatically), and 1%
+  by one or two. Moderators decide within ten days (`moderator_lag_days`): most of the
+  log is decisions (removed, restored, kept), and what was reported lately waits in the
+  queue, as on a site whose moderators keep up.
 
 It writes with bulk inserts (a batch per transaction) and goes around the services, so it
 ends by rebuilding every aggregate the services would have kept (review summaries, title
@@ -64,6 +65,7 @@ class Plan:
     votes_per_review: float = 0.6
     report_share: float = 0.01
     level_share: float = 0.2
+    moderator_lag_days: float = 10.0
     seed: int = 1
     batch_size: int = 5000
 
@@ -294,6 +296,18 @@ DISCUSSION = (
 
 
 # The generator --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """A reported review: how many reported it, when, and what moderation decided."""
+
+    people: int
+    heavy: bool  # reported by enough people to be hidden automatically
+    when: object
+    decided: object
+    outcome: str  # "waiting", "removed", "restored" or "kept"
+    status: str
 
 
 @dataclass
@@ -581,18 +595,12 @@ class Generator:
             age = round(rng.gauss(facts.age - (1.0 if kid else 0.0), 1.8 if kid else 1.5))
             age = min(18, max(2, age))
             stars = min(5, max(1, round(rng.gauss(facts.quality + (0.3 if kid else 0), 0.9))))
-            roll = rng.random()
-            status = (
-                CommunityReview.Status.HIDDEN
-                if roll < 0.008
-                else CommunityReview.Status.REMOVED
-                if roll < 0.013
-                else CommunityReview.Status.PUBLISHED
-            )
             # Most reviews arrive over three years; a tenth in the last month.
             days = rng.uniform(0, 30) if rng.random() < 0.1 else rng.uniform(0, 1095)
             created = self.now - timedelta(days=days)
             edited = created + timedelta(hours=rng.uniform(2, 72)) if rng.random() < 0.05 else None
+            case = self.moderation_case(created)
+            status = case.status if case else CommunityReview.Status.PUBLISHED
             headline, body = self.words(facts, kid=kid, age=age, stars=stars)
             review = CommunityReview(
                 title_id=facts.pk,
@@ -612,13 +620,13 @@ class Generator:
                 voters = self.others(author, self.vote_count())
                 review.helpful_count = len(voters)
             reviews.append(review)
-            extras.append((facts, author, voters))
+            extras.append((facts, author, voters, case))
 
         with transaction.atomic():
             reviews = CommunityReview.objects.bulk_create(reviews)
             levels, votes = [], []
             reports, actions = [], []
-            for review, (facts, author, voters) in zip(reviews, extras, strict=True):
+            for review, (facts, author, voters, case) in zip(reviews, extras, strict=True):
                 if rng.random() < plan.level_share:
                     for slug, category_id in rng.sample(self.concern_ids, rng.randint(2, 4)):
                         level = min(5, max(0, facts.levels[slug] + rng.choice([-1, 0, 0, 1])))
@@ -634,7 +642,8 @@ class Generator:
                             + (self.now - review.created_at) * rng.random(),
                         )
                     )
-                self.moderate(review, author, reports, actions)
+                if case:
+                    self.moderate(review, author, case, reports, actions)
             CommunityLevel.objects.bulk_create(levels)
             HelpfulVote.objects.bulk_create(votes)
             Report.objects.bulk_create(reports)
@@ -677,23 +686,47 @@ class Generator:
                 picked.add(other)
         return sorted(picked)
 
-    def moderate(self, review, author, reports, actions) -> None:
-        """Reports (and decisions) that fit the review's status, as moderation leaves them."""
+    def moderation_case(self, created) -> "Case | None":
+        """Whether a review gets reported, and what moderation has made of it by now.
+
+        About 1.3% are reported by 3-5 people (hidden automatically), and `report_share`
+        of the rest by 1-2. Reports come within days of the review; moderators decide
+        within `moderator_lag_days`. Decided: a hidden review is removed (60%) or
+        restored; a lightly reported one kept (70%) or removed. Not yet decided: it
+        waits in the queue, hidden if it reached the auto-hide limit.
+        """
         rng, Status = self.rng, CommunityReview.Status
-        if review.status == Status.HIDDEN:
-            people, state = rng.randint(3, 5), "hidden"
-        elif review.status == Status.REMOVED:
-            people, state = rng.randint(1, 3), "removed"
-        elif rng.random() < self.plan.report_share:
-            people, state = rng.randint(1, 2), rng.choice(["open", "open", "kept"])
+        roll = rng.random()
+        if roll < 0.013:
+            people, heavy = rng.randint(3, 5), True
+        elif roll < 0.013 + self.plan.report_share:
+            people, heavy = rng.randint(1, 2), False
         else:
-            return
+            return None
+        when = min(self.now, created + timedelta(days=rng.expovariate(1 / 2)))
+        decided = when + timedelta(days=rng.uniform(0.04, self.plan.moderator_lag_days))
+        if decided > self.now:
+            outcome = "waiting"
+            status = Status.HIDDEN if heavy else Status.PUBLISHED
+        elif heavy:
+            outcome = "removed" if rng.random() < 0.6 else "restored"
+        else:
+            outcome = "kept" if rng.random() < 0.7 else "removed"
+        if outcome != "waiting":
+            status = Status.REMOVED if outcome == "removed" else Status.PUBLISHED
+        return Case(people, heavy, when, decided, outcome, status)
+
+    def moderate(self, review, author, case, reports, actions) -> None:
+        """The reports and moderation log entries of one reported review."""
+        rng = self.rng
         weights = [5, 3, 1, 2, 1, 2, 1]  # inappropriate is the most common reason
-        reasons = rng.choices(USER_REASONS, weights=weights, k=people)
-        when = review.created_at + (self.now - review.created_at) * rng.uniform(0.1, 0.6)
-        decided = when + timedelta(hours=rng.uniform(1, 48))
-        closed = {"removed": Report.Status.UPHELD, "kept": Report.Status.DISMISSED}.get(state)
-        for reporter, reason in zip(self.others(author, people), reasons, strict=True):
+        reasons = rng.choices(USER_REASONS, weights=weights, k=case.people)
+        closed = {
+            "removed": Report.Status.UPHELD,
+            "kept": Report.Status.DISMISSED,
+            "restored": Report.Status.DISMISSED,
+        }.get(case.outcome)
+        for reporter, reason in zip(self.others(author, case.people), reasons, strict=True):
             reports.append(
                 Report(
                     review=review,
@@ -702,49 +735,67 @@ class Generator:
                     comment="It doesn't belong on a family site." if reason == Reason.OTHER else "",
                     status=closed or Report.Status.OPEN,
                     resolved_by=self.moderator if closed else None,
-                    resolved_at=decided if closed else None,
-                    created_at=when,
-                    updated_at=when,
+                    resolved_at=case.decided if closed else None,
+                    created_at=case.when,
+                    updated_at=case.when,
                 )
             )
             self.reporter_stats[self.user_ids[reporter]][closed or "open"] += 1
-        if state == "open":
-            return
         top = Counter(reasons).most_common(1)[0][0]
-        action, before, after, moderator, at = {
-            "hidden": (ModerationAction.Action.AUTO_HIDDEN, "published", "hidden", None, when),
-            "removed": (
-                ModerationAction.Action.REMOVED,
+
+        def log(action, before, after, moderator, at, **extra):
+            actions.append(
+                ModerationAction(
+                    moderator=moderator,
+                    action=action,
+                    review=review,
+                    author_id=review.author_id,
+                    title_id=review.title_id,
+                    reason=extra.pop("reason", top),
+                    status_before=before,
+                    status_after=after,
+                    headline=review.headline,
+                    body=review.body,
+                    created_at=at,
+                    **extra,
+                )
+            )
+
+        Action, people = ModerationAction.Action, case.people
+        was = "published"
+        if case.heavy:
+            log(
+                Action.AUTO_HIDDEN,
                 "published",
+                "hidden",
+                None,
+                case.when,
+                reason=Reason.REPORTED if top == Reason.OTHER else top,
+                note=f"Reported by {people} people (the limit is 3).",
+            )
+            was = "hidden"
+        if case.outcome == "removed":
+            log(
+                Action.REMOVED,
+                was,
                 "removed",
                 self.moderator,
-                decided,
-            ),
-            "kept": (
-                ModerationAction.Action.KEPT,
-                "published",
+                case.decided,
+                reports_resolved=people,
+            )
+        elif case.outcome == "restored":
+            log(
+                Action.RESTORED,
+                was,
                 "published",
                 self.moderator,
-                decided,
-            ),
-        }[state]
-        actions.append(
-            ModerationAction(
-                moderator=moderator,
-                action=action,
-                review=review,
-                author_id=review.author_id,
-                title_id=review.title_id,
-                reason=Reason.REPORTED if state == "hidden" and top == Reason.OTHER else top,
-                note=f"Reported by {people} people." if state == "hidden" else "",
-                status_before=before,
-                status_after=after,
-                reports_resolved=people if closed else 0,
-                headline=review.headline,
-                body=review.body,
-                created_at=at,
+                case.decided,
+                reports_resolved=people,
             )
-        )
+        elif case.outcome == "kept":
+            log(
+                Action.KEPT, was, "published", self.moderator, case.decided, reports_resolved=people
+            )
 
     def words(self, facts, *, kid: bool, age: int, stars: int) -> tuple[str, str]:
         rng = self.rng

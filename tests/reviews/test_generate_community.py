@@ -5,10 +5,12 @@ disproves) that every stored number matches what it counts.
 
 import io
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from guidance.accounts.models import EffectiveFacts
 from guidance.moderation.models import ModerationAction, Report
@@ -106,24 +108,55 @@ def test_popularity_is_skewed_and_the_tail_is_quiet(catalog):
     assert counts[-1] <= 5
 
 
-def test_moderation_state_is_what_the_services_would_leave(catalog):
-    generate(reviews=2000, users=300)
+def test_reports_moderators_have_not_reached_wait_in_the_queue(catalog):
+    generate(reviews=2000, users=300, moderator_lag=5000)  # most not decided yet
     hidden = CommunityReview.objects.filter(status="hidden")
-    removed = CommunityReview.objects.filter(status="removed")
-    assert hidden.exists() and removed.exists()
+    assert hidden.exists()
     open_user = Q(reports__status="open", reports__source="user")
     # Hidden: reported by at least the auto-hide limit of people, still open, logged.
     assert not hidden.annotate(n=Count("reports", filter=open_user)).filter(n__lt=3).exists()
-    assert ModerationAction.objects.filter(action="auto_hidden").count() == hidden.count()
-    # Removed: a moderator upheld every report, and the log keeps the words judged.
-    assert not Report.objects.filter(review__in=removed).exclude(status="upheld").exists()
-    for action in ModerationAction.objects.filter(action="removed").select_related("review"):
-        assert action.moderator is not None
-        assert (action.headline, action.body) == (action.review.headline, action.review.body)
-    # Some published reviews wait in the queue with reports below the limit.
+    # A review still waiting has no decision in the log, and a decided one no open report.
+    decisions = ModerationAction.objects.exclude(action="auto_hidden")
+    waiting_ids = set(Report.objects.filter(status="open").values_list("review_id", flat=True))
+    assert waiting_ids
+    assert not decisions.filter(review_id__in=waiting_ids).exists()
+    assert set(hidden.values_list("pk", flat=True)) <= waiting_ids
+    # Published ones wait with reports below the limit.
     waiting = CommunityReview.objects.filter(status="published", report_count__gt=0)
     assert waiting.exists()
     assert not waiting.filter(report_count__gte=3).exists()
+
+
+def test_decided_reports_leave_what_the_moderation_services_would(catalog):
+    generate(reviews=2000, users=300, moderator_lag=0.05)  # decided within 72 minutes
+    # Only what was reported in the last 72 minutes still waits.
+    recent = timezone.now() - timedelta(days=0.05)
+    assert not Report.objects.filter(status="open", created_at__lt=recent).exists()
+    assert not CommunityReview.objects.filter(
+        status="hidden", reports__created_at__lt=recent
+    ).exists()
+    removed = CommunityReview.objects.filter(status="removed")
+    assert removed.exists()
+    # Removed: a moderator upheld every report, and the log keeps the words judged.
+    assert not Report.objects.filter(review__in=removed).exclude(status="upheld").exists()
+    for action in ModerationAction.objects.filter(action="removed").select_related("review"):
+        assert action.moderator is not None and action.review.status == "removed"
+        assert (action.headline, action.body) == (action.review.headline, action.review.body)
+    # Restored after being hidden automatically: both steps are in the log, in order.
+    restored = ModerationAction.objects.filter(action="restored")
+    assert restored.exists()
+    for action in restored.select_related("review"):
+        assert action.review.status == "published"
+        hidden = ModerationAction.objects.get(review=action.review, action="auto_hidden")
+        assert hidden.created_at < action.created_at
+        assert (action.status_before, action.status_after) == ("hidden", "published")
+    kept = ModerationAction.objects.filter(action="kept")
+    assert kept.exists()
+    assert (
+        not Report.objects.filter(review__moderation_actions__in=kept)
+        .exclude(status="dismissed")
+        .exists()
+    )
 
 
 def test_the_bulk_numbers_equal_what_the_per_title_service_computes(catalog):
@@ -206,7 +239,9 @@ def test_more_reviews_than_people_can_write_is_refused(catalog):
             "helpful_count",
         ),
         (
-            lambda: CommunityReview.objects.filter(report_count__gt=0).update(report_count=9),
+            lambda: CommunityReview.objects.filter(
+                pk=CommunityReview.objects.earliest("pk").pk
+            ).update(report_count=9),
             "report_count",
         ),
         (lambda: EffectiveFacts.objects.exclude(age=None).update(age=2), "family facts"),

@@ -71,6 +71,12 @@ class Command(BaseCommand):
             default=defaults.level_share,
             help="share of reviews that give their own levels (0.2)",
         )
+        parser.add_argument(
+            "--moderator-lag",
+            type=float,
+            default=defaults.moderator_lag_days,
+            help="days moderators take to decide on reports (10)",
+        )
         parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (1)")
         parser.add_argument(
             "--batch-size", type=int, default=defaults.batch_size, help="rows per insert (5000)"
@@ -87,6 +93,8 @@ class Command(BaseCommand):
             raise CommandError("--reviews must be 0 or more and --users 2 or more.")
         if options["batch_size"] < 1 or options["skew"] < 0 or options["votes_per_review"] < 0:
             raise CommandError("--batch-size must be 1 or more; --skew and votes not negative.")
+        if options["moderator_lag"] <= 0.04:
+            raise CommandError("--moderator-lag must be more than an hour (0.04 days).")
         plan = Plan(
             reviews=options["reviews"],
             users=options["users"],
@@ -96,6 +104,7 @@ class Command(BaseCommand):
             votes_per_review=options["votes_per_review"],
             report_share=options["report_share"],
             level_share=options["level_share"],
+            moderator_lag_days=options["moderator_lag"],
             seed=options["seed"],
             batch_size=options["batch_size"],
         )
