@@ -38,7 +38,7 @@ Invalidation: versions, not deletes
 
 What replaces which token (the receivers are in movies/signals.py)
     The title's own version, for what shows on that page alone: the title's fields
-    (admin, accepted suggestions, imports through the model), its tags, credits, offers,
+    (the admin, accepted suggestions, any code that saves it), its tags, credits, offers,
     photos and videos; its expert review and the grid's grades; its community reviews
     written, edited or deleted, hidden, removed or restored by moderation (every status
     change recounts the title's ReviewSummary, which is saved), and helpful votes given
