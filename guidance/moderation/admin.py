@@ -315,6 +315,9 @@ class ReportedReviewAdmin(admin.ModelAdmin):
         "title__name",
     )
     list_per_page = 50
+    # The total of everything ever reported is one more count over the whole queue;
+    # the filtered count ("needs a decision") is what a moderator reads.
+    show_full_result_count = False
     actions = [
         "keep_selected",
         "hide_selected",
