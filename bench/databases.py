@@ -50,6 +50,15 @@ class Database:
         return f"{self.server_url.rstrip('/')}/{self.name}"
 
     @property
+    def short_name(self):
+        """A name for this database's files: sqlite-bench, postgres-guidance_bench."""
+        return (
+            f"sqlite-{self.sqlite_file.stem}"
+            if self.vendor == "sqlite"
+            else f"postgres-{self.name}"
+        )
+
+    @property
     def marker_path(self):
         if self.vendor == "sqlite":
             return self.sqlite_file.with_name(self.sqlite_file.name + ".built.json")
@@ -175,7 +184,7 @@ def ensure_data(database, *, reviews, rebuild=False, redis_url=""):
     step took ({} when the data was already there).
     """
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = LOG_DIR / f"data-{database.vendor}.log"
+    log_path = LOG_DIR / f"data-{database.short_name}.log"
     if not rebuild and database.is_built(reviews):
         with log_path.open("a") as log:
             manage(database, "migrate", "--noinput", redis_url=redis_url, log=log)

@@ -150,6 +150,8 @@ def explain(requester, page):
                     depth[node] = depth.get(parent, -1) + 1
                     print("  " * depth[node] + detail)
         print()
+    ranked = sorted(enumerate(recorder.queries, 1), key=lambda item: -item[1][3])
+    print("Slowest: " + ", ".join(f"query {n} {q[3] * 1000:.1f} ms" for n, q in ranked[:5]))
 
 
 def main():

@@ -7,8 +7,6 @@ percentile as a multiple of the bare view's same percentile), query counts, the
 throughput table, and the slowest query of each page.
 """
 
-import re
-
 TITLE_P95_RATIO = 3.0
 CACHED_THROUGHPUT_RATIO = 0.8
 SEARCH_BROWSE_P95_MS = 50.0
@@ -30,7 +28,14 @@ def verdict(ok):
 
 def shorten_sql(sql, length=240):
     """A query's gist: its select list elided (it names every column), then cut short."""
-    sql = re.sub(r"^SELECT (DISTINCT )?.*? FROM ", r"SELECT \1… FROM ", " ".join(sql.split()))
+    sql = " ".join(sql.split())
+    if sql.startswith("SELECT "):
+        depth = 0
+        for position, char in enumerate(sql):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and sql.startswith(" FROM ", position):
+                sql = "SELECT …" + sql[position:]
+                break
     return sql if len(sql) <= length else sql[: length - 1] + "…"
 
 
@@ -119,7 +124,7 @@ def queries_target(latency):
         return "not measured"
     broken = [group for group in groups if not group["fixed"]]
     if not broken:
-        return f"{verdict(True)}: {len(groups)} pages with the same count over more or less data"
+        return f"{verdict(True)}: each of {len(groups)} pages the same over less data or reordered"
     detail = "; ".join(
         " vs ".join(f"{label} {count}" for label, count in group["pages"]) for group in broken
     )
