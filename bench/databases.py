@@ -6,11 +6,13 @@ Each database gets the real catalog (`import_titles --source bokeh`, 17,472 film
 generated community (`generate_community --reviews N --seed 1`), then `check_community`
 must find every aggregate consistent. A marker file records what was built, and for
 which database (the PostgreSQL database's oid, the SQLite file's inode), so a later run
-reuses the data; a database without a matching marker, say one whose build was
-interrupted, is dropped and built again. Nothing here imports Django: each step is a
-`manage.py` subprocess, because Django reads DATABASE_URL once, when it starts.
+reuses the data; a database without a matching marker (another size, changed code that
+builds the data, a build that was interrupted) is dropped and built again. Nothing here
+imports Django: each step is a `manage.py` subprocess, because Django reads DATABASE_URL
+once, when it starts.
 """
 
+import hashlib
 import json
 import os
 import subprocess
@@ -24,6 +26,13 @@ DATA_DIR = ROOT / "bench" / "data"
 LOG_DIR = DATA_DIR / "logs"
 # Bump when the recipe changes (a new step, other arguments): old data is rebuilt.
 RECIPE_VERSION = 1
+# The code that shapes the data: when it changes, the data is built again with it.
+RECIPE_FILES = [
+    "movies/importers.py",
+    "movies/management/commands/import_titles.py",
+    "guidance/reviews/synthetic.py",
+    "guidance/reviews/management/commands/generate_community.py",
+]
 # Never a production key: it only signs the benchmark's own sessions.
 # The environment variables subprocesses inherit; the site's settings are set explicitly.
 INHERITED = {"PATH", "HOME", "USER", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM"}
@@ -110,7 +119,13 @@ class Database:
     # The marker ---------------------------------------------------------------------------
 
     def wanted_marker(self, reviews):
-        return {"recipe": RECIPE_VERSION, "reviews": reviews, "seed": 1, "titles": "bokeh"}
+        return {
+            "recipe": RECIPE_VERSION,
+            "code": recipe_fingerprint(),
+            "reviews": reviews,
+            "seed": 1,
+            "titles": "bokeh",
+        }
 
     def is_built(self, reviews):
         """True when the marker says this very database holds the wanted data."""
@@ -128,6 +143,16 @@ class Database:
         marker = {**self.wanted_marker(reviews), "identity": self.identity()}
         self.marker_path.parent.mkdir(parents=True, exist_ok=True)
         self.marker_path.write_text(json.dumps(marker, indent=2) + "\n")
+
+
+def recipe_fingerprint():
+    """A digest of the code that builds the data (RECIPE_FILES)."""
+    digest = hashlib.sha256()
+    for name in RECIPE_FILES:
+        path = ROOT / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+    return digest.hexdigest()[:16]
 
 
 def environment(database, *, redis_url="", extra=None):
