@@ -26,9 +26,12 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: install the dev tools and run the whole suite (the browser suite when Chromium is installed)
+## test: install the dev tools and run the whole suite (the browser suite when Chromium is
+## installed) on every core (pytest-xdist); TEST_WORKERS=0 runs it in this one process, e.g.
+## make test TEST_WORKERS=0 PYTEST_ARGS="tests/movies/test_browse.py -k years"
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## lint: ruff's linter and formatter check
 lint: $(VENV)/.installed-dev
