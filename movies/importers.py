@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from movies.models import Credit, Person, Studio, Tag, Title
+from movies.pagecache import invalidate_all_title_pages
 from movies.search import update_search_fields
 
 BOKEH_INSTALL_HINT = (
@@ -807,6 +808,8 @@ def import_titles(
         if batch:
             with transaction.atomic():
                 BatchWriter(batch, summary, fill_only=fill_only).write()
+                # Bulk writes send no model signals: renew every cached title page.
+                invalidate_all_title_pages()
         if on_progress and handled:
             on_progress(handled)
         batch, handled = [], 0

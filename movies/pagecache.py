@@ -229,6 +229,24 @@ def _renew_titles(*, slugs: set[str], title_ids: set[int], using: str) -> None:
     _renew([_title_version(slug) for slug in sorted(slugs)])
 
 
+def catalog_version() -> str:
+    """
+    The site-wide token: it changes whenever something that shows on many title pages
+    does (see "What replaces which token" above). Caches of other things those changes
+    move, such as each title's "Our Editors Recommend" ranking, key on it too.
+    """
+    key = _version_key(CATALOG)
+    try:
+        token = cache.get(key)
+        if token is None:
+            cache.add(key, _new_token(), None)  # keeps a token another request made
+            token = cache.get(key)
+    except Exception:
+        logger.warning("Could not read the catalog version.", exc_info=True)
+        token = None
+    return token or "uncached"
+
+
 def invalidate_title_pages(*, slugs=(), title_ids=(), using: str = DEFAULT_DB_ALIAS) -> None:
     """Once the transaction commits, make these titles' cached pages stale."""
     slugs = {slug for slug in slugs if slug}

@@ -9,7 +9,7 @@ from movies.browse import TitleBrowser, page_number
 from movies.forms import PAGE_PARAM, BrowseChoices, BrowseForm
 from movies.models import EditorialList, EditorialListItem, Title
 from movies.pagecache import CachedTitlePage
-from movies.querysets import card_concerns_prefetch
+from movies.querysets import card_concerns_prefetch, related_titles
 
 
 class HomeView(TemplateView):
@@ -121,7 +121,7 @@ class TitleDetailView(DetailView):
         if review is not None and not (review.is_published or self.request.user.is_staff):
             review = None
         context["review"] = review
-        context["related_titles"] = Title.objects.related_to(title)
+        context["related_titles"] = related_titles(title)
         context["community"] = title_community(
             title=title,
             user=self.request.user,

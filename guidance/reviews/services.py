@@ -32,6 +32,7 @@ from django.utils import timezone
 from guidance.ratings.models import ContentCategory
 from guidance.reviews.models import CommunityLevel, CommunityReview, HelpfulVote, ReviewSummary
 from movies.models import Title
+from movies.pagecache import invalidate_title_pages
 
 PRIOR_STARS = 3.0
 PRIOR_WEIGHT = 5
@@ -214,6 +215,8 @@ def recompute_all_aggregates(*, title_ids: Iterable[int] | None = None, batch_si
                 Title(pk=pk, **{name: computed[pk][name] for name in TITLE_FIELDS}) for pk in batch
             ]
             Title.objects.bulk_update(titles, TITLE_FIELDS)
+            # Bulk writes send no model signals: renew these titles' cached pages.
+            invalidate_title_pages(title_ids=batch)
         refresh_effective_levels(title_ids=batch)
         done += len(batch)
     return done

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guidance.ratings.models import ExpertReview
@@ -207,3 +209,41 @@ def test_browse_lists_published_titles(client):
     html = client.get(reverse("movies:browse")).content.decode()
     assert "Visible Film" in html
     assert "Hidden Film" not in html
+
+
+def test_editors_recommend_is_cached_until_the_catalog_changes(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The ranking is computed once and kept; a change to what it reads (genres, an
+    editors' list, an expert review's stars, a title unpublished) shows at once."""
+    drama, comedy = f.make_tag(Tag.Kind.GENRE, "Drama"), f.make_tag(Tag.Kind.GENRE, "Comedy")
+    title = f.make_title(name="Main")
+    title.tags.add(drama)
+    first, second = f.make_title(name="First"), f.make_title(name="Second")
+    first.tags.add(drama)
+    f.make_review(first, stars=4)
+    second.tags.add(comedy)
+
+    def shown():
+        html = client.get(title.get_absolute_url()).content.decode()
+        return [name for name in ("First", "Second") if f">{name} (" in html]
+
+    assert shown() == ["First"]
+    with CaptureQueriesContext(connection) as first_view:
+        client.get(title.get_absolute_url())
+    with CaptureQueriesContext(connection) as second_view:
+        client.get(title.get_absolute_url())
+    assert len(second_view) == len(first_view)  # a hit loads the titles in one query
+    assert not any("COUNT(" in q["sql"] and "tag_id" in q["sql"] for q in second_view)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        second.tags.add(drama)  # genres
+    assert shown() == ["First", "Second"]
+    with django_capture_on_commit_callbacks(execute=True):
+        f.make_review(second, stars=5)  # stars: Second now ranks first
+    html = client.get(title.get_absolute_url()).content.decode()
+    assert html.index(">Second (") < html.index(">First (")
+    with django_capture_on_commit_callbacks(execute=True):
+        first.status = Title.Status.DRAFT
+        first.save()
+    assert shown() == ["Second"]

@@ -414,8 +414,9 @@ def test_email_is_sent_only_after_commit(reader, editor, title, django_capture_o
     suggestion = suggest(title, reader, "runtime_minutes", {"value": 134})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         accept_suggestion(suggestion=suggestion, editor=editor)
-    assert len(callbacks) == 1 and mail.outbox == []
-    callbacks[0]()
+    assert callbacks and mail.outbox == []
+    for callback in callbacks:
+        callback()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [reader.email]
     assert title.get_absolute_url() in mail.outbox[0].body
 
