@@ -81,10 +81,14 @@ def query_groups(latency):
 
 def title_target(latency):
     ratios = page_ratios(latency)
+    p95 = {page["key"]: page["ms"]["p95"] for page in timed(latency)}
     found = [(key, ratios[key]["p95"]) for key in ("title-popular", "title-quiet") if key in ratios]
     if not found:
         return "not measured"
-    text = ", ".join(f"{key.removeprefix('title-')} {times(ratio)}" for key, ratio in found)
+    text = ", ".join(
+        f"{key.removeprefix('title-')} {times(ratio)} ({ms(p95[key])} ms)" for key, ratio in found
+    )
+    text += f"; bare {ms(p95['bare'])} ms"
     extra = [
         f"signed in {times(ratios[key]['p95'])}"
         for key in ("title-popular-reader",)
