@@ -138,7 +138,14 @@ def title_community(*, title, user, expert_review=None, latest=5):
     if user.is_authenticated:
         # My own review first (any status), then the latest published ones: the latest
         # `latest` published reviews are among these rows, with or without mine.
-        rows = rows.filter(models.Q(status=published) | models.Q(author=user)).annotate(
+        # The latest ids come from the (title, status, created) index in a subquery:
+        # "published or mine" in one WHERE would sort every review of the title.
+        latest_ids = (
+            CommunityReview.objects.filter(title=title, status=published)
+            .order_by("-created_at", "-pk")
+            .values("pk")[: latest + 1]
+        )
+        rows = rows.filter(models.Q(pk__in=latest_ids) | models.Q(author=user)).annotate(
             is_mine=models.Case(
                 models.When(author=user, then=models.Value(True)),
                 default=models.Value(False),
