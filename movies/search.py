@@ -33,6 +33,7 @@ from django.contrib.postgres.search import (
     TrigramSimilarity,
     TrigramWordSimilarity,
 )
+from django.core.signals import request_started
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
 from django.db.models import Case, F, FloatField, Func, Q, Value, When
@@ -151,6 +152,7 @@ def update_search_fields(title_ids=None, *, using=DEFAULT_DB_ALIAS, title_model=
                 ["search_name", "search_people", "search_studio"],
             )
         updated += len(batch)
+    forget_matches()
     if not is_postgres:
         new_word_index_version()
     return updated
@@ -478,6 +480,24 @@ def search_rank_expression(query, *, vendor):
     return SQLiteSearchScore(Value(query), F("search_name"), F("search_people"), F("search_studio"))
 
 
+_request_local = threading.local()
+
+
+def _matches_this_request():
+    """{(database, query): matching title ids}, kept until the next request starts or
+    the search copies change (so a command or a test that edits titles never reads an
+    old list)."""
+    memo = getattr(_request_local, "matches", None)
+    if memo is None:
+        memo = _request_local.matches = {}
+    return memo
+
+
+@receiver(request_started, dispatch_uid="movies.search.forget_matches")
+def forget_matches(**kwargs):
+    _request_local.matches = {}
+
+
 def search_match_condition(queryset, query):
     """
     The WHERE condition for titles matching `query`, and the aliases it needs.
@@ -505,6 +525,17 @@ def search_match_condition(queryset, query):
         condition = Q()
         for test in tests:
             condition |= Q(pk__in=titles.filter(test).values("pk"))
+        # A search page filters by the query three times (filter counts, the count, the
+        # page), and the people's word-similarity recheck is most of each: name the
+        # matching titles once per request and let the three read that list.
+        key = (queryset.db, query)
+        memo = _matches_this_request()
+        if key not in memo:
+            memo[key] = list(
+                titles.filter(condition).values_list("pk", flat=True)[: WORD_INDEX_MAX_IDS + 1]
+            )
+        if len(memo[key]) <= WORD_INDEX_MAX_IDS:
+            return Q(pk__in=memo[key]), {}
         return condition, {}
     aliases = {
         "search_score": SQLiteSearchScore(
