@@ -79,11 +79,8 @@ def moderation_queue(reviews):
     author_suspended says whether the author is suspended now; open_report_list holds
     the open reports themselves (one more query for the whole page).
     """
-    # "Hidden, or in the reports table" as an IN list the database reads from the
-    # report table's index once, rather than an EXISTS tested on each of a million rows.
-    ever_reported = Q(pk__in=Report.objects.order_by().values("review_id"))
     return (
-        reviews.filter(Q(status="hidden") | ever_reported)
+        reviews.filter(pk__in=_hidden_or_in(Report.objects.all()))
         .select_related("title", "author")
         .annotate(
             open_reports=Count("reports", filter=OPEN),
@@ -105,9 +102,22 @@ def moderation_queue(reviews):
 
 def needs_decision(queue):
     """The part of the queue a moderator still has to decide: open reports, or hidden."""
-    has_open_report = Q(pk__in=Report.objects.filter(status=Report.Status.OPEN).values("review_id"))
-    # The first filter narrows the rows before they are grouped (through the report
-    # table's status index); the second is the exact test on the counted reports.
-    return queue.filter(Q(status="hidden") | has_open_report).filter(
+    # The first filter narrows the rows before they are grouped; the second is the
+    # exact test on the counted reports.
+    open_reports = Report.objects.filter(status=Report.Status.OPEN)
+    return queue.filter(pk__in=_hidden_or_in(open_reports)).filter(
         Q(status="hidden") | Q(open_reports__gt=0)
     )
+
+
+def _hidden_or_in(reports):
+    """
+    The ids of hidden reviews and of reviews with one of `reports`, as one UNION that
+    both databases read from their indexes. Written as "status = hidden OR id IN
+    (...)" or with an EXISTS per review, PostgreSQL scans all million reviews (300 ms
+    against 6 ms for a queue of 700).
+    """
+    from guidance.reviews.models import CommunityReview
+
+    hidden = CommunityReview.objects.filter(status="hidden").order_by().values("pk")
+    return reports.order_by().values("review_id").union(hidden)
