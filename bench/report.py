@@ -138,6 +138,17 @@ def queries_target(latency):
 # The report ----------------------------------------------------------------------------
 
 
+def commits(databases):
+    """The commit each database was measured at, said once when they agree."""
+    found = {database["latency"].get("commit", "unknown") for database in databases}
+    if len(found) == 1:
+        return f"commit {found.pop()}"
+    return ", ".join(
+        f"commit {database['latency'].get('commit', 'unknown')} ({database['label']})"
+        for database in databases
+    )
+
+
 def render(results):
     databases = results["databases"]
     labels = [database["label"] for database in databases]
@@ -150,7 +161,7 @@ def render(results):
         "",
         "Versions: "
         + ", ".join(f"{name} {value}" for name, value in results["versions"].items())
-        + f". Site at commit {results['commit']}.",
+        + f". Site at {commits(databases)}.",
         "",
         f"Command: `{results['command']}`.",
         "",
@@ -266,8 +277,10 @@ def render(results):
             f"gunicorn `guidance.wsgi` with {wrk['workers']} sync workers (the README's "
             "command, --timeout 30, access log to a file), on loopback; "
             f"wrk -t1 -c{wrk['connections']} for {wrk['seconds']} s after a 3 s warm-up. "
-            f"Cache: {wrk['cache']}. Each ratio is to the bare view measured on the same "
-            "server just before. Errors are socket errors plus responses other than 2xx/3xx.",
+            f"Cache: {wrk['cache']}. Each page's run sits between two runs of the bare view "
+            "on the same server; its ratio is to their mean, so that a drift in the "
+            "machine's load cancels out. Errors are socket errors plus responses other than "
+            "2xx/3xx, in the page's run or the bare runs beside it.",
             "",
         ]
         rows = []
@@ -278,7 +291,8 @@ def render(results):
                         database["label"],
                         run["label"],
                         f"{run['rps']:,.0f}",
-                        times(run["ratio"]) if run["key"] != "bare" else "",
+                        f"{run['bare_rps_before']:,.0f} / {run['bare_rps_after']:,.0f}",
+                        times(run["ratio"]),
                         ms(run["p50_ms"]),
                         ms(run["p99_ms"]),
                         f"{run['requests']:,}",
@@ -287,7 +301,17 @@ def render(results):
                 )
         out += [
             table(
-                ["Database", "Page", "req/s", "× bare", "p50 ms", "p99 ms", "requests", "errors"],
+                [
+                    "Database",
+                    "Page",
+                    "req/s",
+                    "bare req/s before / after",
+                    "× bare",
+                    "p50 ms",
+                    "p99 ms",
+                    "requests",
+                    "errors",
+                ],
                 rows,
             ),
             "",
