@@ -402,6 +402,8 @@ class WordIndex:
     def candidates(self, query):
         """The ids of titles whose copies match every wanted word and no excluded one."""
         wanted, excluded = query_terms(query or "")
+        if not wanted:
+            return set()  # as the scorer: excluded words alone match nothing
         ids = None
         for term in wanted:
             matched = set()
@@ -510,7 +512,9 @@ def search_match_condition(queryset, query):
     titles, the Python scorer says it matches).
     """
     if connections[queryset.db].vendor == "postgresql":
-        normalised = normalise(query)
+        wanted, excluded = query_terms(query or "")
+        # The trigram tests look for the wanted words only ("-run" must not find Run).
+        normalised = " ".join(wanted)
         search_query = SearchQuery(
             normalise_query(query), search_type="websearch", config=SEARCH_CONFIG
         )
@@ -525,6 +529,12 @@ def search_match_condition(queryset, query):
         condition = Q()
         for test in tests:
             condition |= Q(pk__in=titles.filter(test).values("pk"))
+        if excluded:
+            # A title with a word to leave out is left out, whichever test found it.
+            unwanted = SearchQuery(
+                " or ".join(excluded), search_type="websearch", config=SEARCH_CONFIG
+            )
+            condition &= ~Q(pk__in=titles.filter(search_vector=unwanted).values("pk"))
         # A search page filters by the query three times (filter counts, the count, the
         # page), and the people's word-similarity recheck is most of each: name the
         # matching titles once per request and let the three read that list.

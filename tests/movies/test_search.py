@@ -252,3 +252,12 @@ def test_sqlite_word_index_finds_exactly_what_the_scorer_matches(monkeypatch):
         assert found[query] == expected, query
         assert shortcut[query] == expected, query
     assert sum(bool(ids) for ids in found.values()) > len(queries) // 2
+
+
+@pytest.mark.parametrize("query", ["-run", "-0", "-the -a"])
+def test_a_query_of_excluded_words_only_is_answered(client, films, query):
+    """Only words to leave out: an answer (never an error) without those words."""
+    response = client.get(reverse("movies:browse"), {"q": query})
+    assert response.status_code == 200
+    names = [title.name.lower() for title in response.context["titles"]]
+    assert not [name for name in names if "run" in name.split()] or query != "-run"
